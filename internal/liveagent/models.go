@@ -1,0 +1,113 @@
+package liveagent
+
+import "github.com/ladmin/ladmin/internal/rbac"
+
+// Agent is the published LiveAgent v3 Agent object. Field names and codes are
+// the wire contract (spec/api.md); a contract test freezes them.
+type Agent struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Email          string `json:"email"`
+	Role           string `json:"role"`    // owner, admin, agent (the base role for custom roles)
+	RoleID         string `json:"role_id"` // custom role id, empty for built-ins
+	AvatarURL      string `json:"avatar_url"`
+	OnlineStatus   string `json:"online_status"` // F offline, N online, P paused, C mobile
+	Status         string `json:"status"`        // A active, X deleted
+	Gender         string `json:"gender"`        // M, F, X
+	LastPswdChange string `json:"last_pswd_change"`
+	TwofactorAuth  string `json:"twofactor_auth"` // Y, N
+	VoiceStatus    string `json:"voice_status"`
+	SipPhoneID     string `json:"sip_phone_id"`
+	APIPhoneID     string `json:"api_phone_id"`
+}
+
+// Agent status codes.
+const (
+	StatusActive  = "A"
+	StatusDeleted = "X"
+)
+
+// Gender codes.
+var Genders = []string{"M", "F", "X"}
+
+// Active reports whether the agent is not deleted.
+func (a Agent) Active() bool { return a.Status != StatusDeleted }
+
+// AgentCreate is the body of POST /agents (extension).
+type AgentCreate struct {
+	Name        string   `json:"name"`
+	Email       string   `json:"email"`
+	Role        string   `json:"role,omitempty"`
+	RoleID      string   `json:"role_id,omitempty"`
+	Gender      string   `json:"gender,omitempty"`
+	Departments []string `json:"departments,omitempty"` // department ids
+}
+
+// AgentUpdate is the body of PUT /agents/{id}: only non-nil fields are sent.
+type AgentUpdate struct {
+	Name        *string   `json:"name,omitempty"`
+	Gender      *string   `json:"gender,omitempty"`
+	AvatarURL   *string   `json:"avatar_url,omitempty"`
+	Role        *string   `json:"role,omitempty"`
+	RoleID      *string   `json:"role_id,omitempty"`
+	Departments *[]string `json:"departments,omitempty"`
+}
+
+// Department is the published Department object.
+type Department struct {
+	DepartmentID string   `json:"department_id"`
+	Name         string   `json:"name"`
+	AgentIDs     []string `json:"agent_ids"`
+	AgentCount   int      `json:"agent_count"`
+	OnlineStatus string   `json:"online_status"`
+}
+
+// APIPrivilege is one entry of GET /api/privileges.
+type APIPrivilege struct {
+	Object     string   `json:"object"`
+	Privileges []string `json:"privileges"`
+}
+
+// Role is the extension Role object.
+type Role struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Base        string   `json:"base"`
+	Builtin     bool     `json:"builtin"`
+	Permissions []string `json:"permissions"`
+	AgentCount  int      `json:"agent_count"`
+}
+
+// RoleCreate is the body of POST /roles.
+type RoleCreate struct {
+	Name        string   `json:"name"`
+	Base        string   `json:"base"`
+	Permissions []string `json:"permissions"`
+}
+
+// RoleUpdate is the body of PUT /roles/{roleId}: only non-nil fields change.
+type RoleUpdate struct {
+	Name        *string   `json:"name,omitempty"`
+	Permissions *[]string `json:"permissions,omitempty"`
+}
+
+// Permission is one entry of GET /permissions.
+type Permission = rbac.PermissionInfo
+
+// ErrorResponse is the body of every non-2xx answer.
+type ErrorResponse struct {
+	Message string `json:"message"`
+}
+
+// RBAC converts a wire role into the rules package's view. Unknown permission
+// names (a newer server) are dropped: the rules only reason about the catalog.
+func (r Role) RBAC() rbac.Role {
+	set, _ := rbac.NewSet(r.Permissions...)
+	return rbac.Role{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin, Permissions: set}
+}
+
+// RoleFromRBAC converts the rules' view of a role into its wire form.
+func RoleFromRBAC(r rbac.Role, agentCount int) Role {
+	return Role{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin,
+		Permissions: r.Permissions.Names(), AgentCount: agentCount}
+}

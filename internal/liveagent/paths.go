@@ -1,0 +1,48 @@
+package liveagent
+
+import "net/url"
+
+// Every endpoint path of spec/api.md lives here, relative to <account>/api/v3.
+// The Published ones are LiveAgent's documented API; the Extensions are not in
+// its published client, so they are kept together to change in one edit.
+// The Pattern* forms are net/http ServeMux patterns the sandbox routes with.
+const (
+	APIPrefix = "/api/v3"
+
+	// Published.
+	PathPing          = "/ping"
+	PathAgents        = "/agents"
+	PathAgentUndelete = "/agents/undelete"
+	PathDepartments   = "/departments"
+	PathAPIPrivileges = "/api/privileges"
+	PatternAgent      = "/agents/{userId}"
+	PatternDepartment = "/departments/{departmentId}"
+
+	// Extensions.
+	PathAgentMe     = "/agents/me"
+	PathRoles       = "/roles"
+	PathPermissions = "/permissions"
+	PatternRole     = "/roles/{roleId}"
+	// QueryReassignTo is the DELETE /roles/{roleId} parameter that moves holders first.
+	QueryReassignTo = "reassign_to"
+)
+
+// List query parameter names (published).
+const (
+	QueryPage      = "_page"
+	QueryPerPage   = "_perPage"
+	QuerySortDir   = "_sortDir"
+	QuerySortField = "_sortField"
+	QueryFilters   = "_filters"
+	QueryFrom      = "_from"
+	QueryTo        = "_to"
+)
+
+// PathAgent is the path of one agent.
+func PathAgent(id string) string { return "/agents/" + url.PathEscape(id) }
+
+// PathDepartment is the path of one department.
+func PathDepartment(id string) string { return "/departments/" + url.PathEscape(id) }
+
+// PathRole is the path of one role.
+func PathRole(id string) string { return "/roles/" + url.PathEscape(id) }
