@@ -1,0 +1,188 @@
+package agent
+
+import (
+	"context"
+	"path"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+)
+
+// ListOptions are the inputs of `agent list`.
+type ListOptions struct {
+	F          *cmdutil.Factory
+	Role       string
+	Status     string
+	Department string
+	Email      string
+	Sort       string
+	Limit      int
+}
+
+// sortable are the Agent fields --sort accepts (the API's own names).
+var sortable = []string{"id", "name", "email", "role", "role_id", "status", "gender",
+	"online_status", "last_pswd_change", "twofactor_auth"}
+
+// NewCmdList is `ladmin agent list`.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List agents",
+		Long: `List the agents of the account: active ones by default.
+
+--email takes a shell-style glob (*@acme.com), matched case-insensitively. --role takes
+a built-in or custom role. Output formats json, yaml and csv always print a list ([] when empty).`,
+		Example: `  ladmin agent list
+  ladmin agent list --role admin --email '*@acme.com'
+  ladmin agent list --status deleted -o json
+  ladmin agent list --department support --sort name -o wide`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch opts.Status {
+			case "active", "deleted", "all":
+			default:
+				return cmdutil.Usagef("invalid --status %q: use active, deleted or all", opts.Status)
+			}
+			if opts.Sort != "" && !contains(sortable, opts.Sort) {
+				return cmdutil.Usagef("invalid --sort %q: use one of %s", opts.Sort, strings.Join(sortable, ", "))
+			}
+			if opts.Limit < 0 {
+				return cmdutil.Usagef("invalid --limit %d: use a positive number", opts.Limit)
+			}
+			if opts.Email != "" {
+				if _, err := path.Match(strings.ToLower(opts.Email), ""); err != nil {
+					return cmdutil.Usagef("invalid --email pattern %q: %v", opts.Email, err)
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Role, "role", "", "only agents with this role (built-in or custom)")
+	cmd.Flags().StringVar(&opts.Status, "status", "active", "active, deleted or all")
+	cmd.Flags().StringVar(&opts.Department, "department", "", "only agents in this department (name or id)")
+	cmd.Flags().StringVar(&opts.Email, "email", "", "only emails matching this glob, e.g. '*@acme.com'")
+	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by this field: "+strings.Join(sortable, ", "))
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most N agents (0: all)")
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	f := opts.F
+	o, err := f.Output()
+	if err != nil {
+		return err
+	}
+	c, err := f.Client()
+	if err != nil {
+		return err
+	}
+	roles, err := c.Roles(ctx)
+	if err != nil {
+		return err
+	}
+	lo := liveagent.ListOptions{SortField: opts.Sort}
+	switch opts.Status {
+	case "deleted":
+		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "status", Op: "=", Value: liveagent.StatusDeleted})
+	case "all":
+		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "status", Op: "in",
+			Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}})
+	}
+	if opts.Role != "" {
+		r, err := resolveRole(roles, opts.Role)
+		if err != nil {
+			return err
+		}
+		role, roleID := liveagent.Assign(r)
+		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "role", Op: "=", Value: role},
+			liveagent.Filter{Field: "role_id", Op: "=", Value: roleID})
+	}
+	if like, ok := globToLike(opts.Email); ok {
+		// Narrow on the server; the exact glob is still applied below.
+		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "email", Op: "like", Value: like})
+	}
+	var depts *departmentIndex
+	wide := o.Format == "wide"
+	if opts.Department != "" || wide {
+		if depts, err = loadDepartments(ctx, c); err != nil {
+			return err
+		}
+	}
+	var deptID string
+	if opts.Department != "" {
+		ids, err := depts.resolve([]string{opts.Department})
+		if err != nil {
+			return err
+		}
+		deptID = ids[0]
+	}
+
+	agents, err := c.ListAgents(ctx, lo)
+	if err != nil {
+		return err
+	}
+	agents = filterAgents(agents, opts.Email, deptID, depts)
+	if opts.Limit > 0 && len(agents) > opts.Limit {
+		agents = agents[:opts.Limit]
+	}
+	if len(agents) == 0 && !cmdutil.IsStructured(o) {
+		f.Notef("No agents found.")
+		return nil
+	}
+	return output.PrintList(f.IOStreams.Out, o, agents, agentColumns(roles, depts))
+}
+
+// filterAgents applies what the server cannot: the exact glob and department membership.
+func filterAgents(agents []liveagent.Agent, glob, deptID string, depts *departmentIndex) []liveagent.Agent {
+	var members map[string]bool
+	if deptID != "" {
+		members = map[string]bool{}
+		for _, d := range depts.list {
+			if d.DepartmentID == deptID {
+				for _, id := range d.AgentIDs {
+					members[id] = true
+				}
+			}
+		}
+	}
+	out := agents[:0]
+	for _, a := range agents {
+		if glob != "" {
+			if ok, _ := path.Match(strings.ToLower(glob), strings.ToLower(a.Email)); !ok {
+				continue
+			}
+		}
+		if members != nil && !members[a.ID] {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// globToLike turns a glob that uses only * into a `like` pattern. Globs with
+// other wildcards (?, [...]) or with % or _ in them are left to the client.
+func globToLike(glob string) (string, bool) {
+	if glob == "" || strings.ContainsAny(glob, "?[]\\%_") {
+		return "", false
+	}
+	return strings.ReplaceAll(glob, "*", "%"), true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,69 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes of spec/cli.md. Only internal/cli maps errors onto them.
+const (
+	ExitOK          = 0
+	ExitNotClean    = 1 // finished, but some rows failed or findings were found
+	ExitUsage       = 2 // bad flag, argument or input file; nothing changed
+	ExitAuth        = 3
+	ExitForbidden   = 4
+	ExitNotFound    = 5
+	ExitConflict    = 6
+	ExitUnavailable = 7
+	ExitInterrupted = 130
+)
+
+// UsageError is a bad flag, argument or input file (exit 2).
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef builds a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// ExitError ends the command with a given code. Msg, when set, is printed as
+// the error; an empty Msg means the command already reported what happened
+// (e.g. "3 of 5 agents failed" after listing each failure).
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string {
+	if e.Msg == "" {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Msg
+}
+
+// Exit builds an ExitError.
+func Exit(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Silent ends the command with code and prints nothing more.
+func Silent(code int) error { return &ExitError{Code: code} }
+
+// ReportedError wraps an error the command has already printed: the exit
+// code is still the cause's, but nothing is printed again.
+type ReportedError struct{ Err error }
+
+func (e *ReportedError) Error() string { return e.Err.Error() }
+func (e *ReportedError) Unwrap() error { return e.Err }
+
+// Reported marks err as already printed.
+func Reported(err error) error { return &ReportedError{Err: err} }
+
+// IsSilent reports whether err asks to print nothing.
+func IsSilent(err error) bool {
+	var e *ExitError
+	var r *ReportedError
+	return errors.As(err, &r) || (errors.As(err, &e) && e.Msg == "")
+}

@@ -1,0 +1,239 @@
+// Package cmdutil is what every command shares: the Factory that lazily builds
+// the config, the API client and the printers, and the error types that
+// internal/cli turns into exit codes.
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/viper"
+
+	"github.com/ladmin/ladmin/internal/config"
+	"github.com/ladmin/ladmin/internal/iostreams"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+)
+
+// BuildInfo is stamped at link time (see .goreleaser.yaml).
+type BuildInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
+}
+
+// Factory holds the dependencies of commands. Nothing is read or dialled
+// until a command asks for it, so `ladmin version` and `--help` stay instant.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Build     BuildInfo
+	// Viper resolves global flags and LADMIN_* environment variables.
+	Viper *viper.Viper
+	// ConfigPath overrides config.DefaultPath() (tests).
+	ConfigPath string
+	// Getenv reads the environment (tests replace it).
+	Getenv func(string) string
+	// NewLimiter builds the pacing shared by one command's requests (tests and
+	// bulk commands replace it).
+	NewLimiter func() *liveagent.Limiter
+
+	cfgOnce sync.Once
+	cfg     *config.File
+	cfgErr  error
+
+	clientOnce sync.Once
+	client     *liveagent.Client
+	clientErr  error
+}
+
+// Config loads the config file once, printing its warnings to stderr.
+func (f *Factory) Config() (*config.File, error) {
+	f.cfgOnce.Do(func() {
+		path := f.ConfigPath
+		if path == "" {
+			path = config.DefaultPath()
+		}
+		var warnings []string
+		f.cfg, warnings, f.cfgErr = config.Load(path)
+		for _, w := range warnings {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+		}
+		if f.cfgErr != nil {
+			f.cfgErr = Usagef("%s", f.cfgErr.Error())
+		}
+	})
+	return f.cfg, f.cfgErr
+}
+
+// ProfileName is the profile in use: --profile, LADMIN_PROFILE, the config's
+// current profile, else "default".
+func (f *Factory) ProfileName() string {
+	if p := f.Viper.GetString("profile"); p != "" {
+		return p
+	}
+	if cfg, err := f.Config(); err == nil && cfg.CurrentProfile != "" {
+		return cfg.CurrentProfile
+	}
+	return "default"
+}
+
+// profile returns the saved profile in use, or an empty one.
+func (f *Factory) profile() *config.Profile {
+	cfg, err := f.Config()
+	if err != nil {
+		return &config.Profile{}
+	}
+	if p, ok := cfg.Profile(f.ProfileName()); ok {
+		return p
+	}
+	return &config.Profile{}
+}
+
+// Setting resolves a global setting: flag, then environment, then the
+// profile, then def (the precedence of spec/cli.md).
+func (f *Factory) Setting(key, def string) string {
+	if f.Viper.IsSet(key) {
+		if v := f.Viper.GetString(key); v != "" {
+			return v
+		}
+	}
+	p := f.profile()
+	var fromProfile string
+	switch key {
+	case "url":
+		fromProfile = p.URL
+	case "output":
+		fromProfile = p.Output
+	case "timeout":
+		fromProfile = p.Timeout
+	}
+	if fromProfile != "" {
+		return fromProfile
+	}
+	return def
+}
+
+// APIKey resolves the key: --api-key-file, then LADMIN_API_KEY, then the
+// profile's saved key or key file. It never comes from a flag value.
+func (f *Factory) APIKey() (key, source string, err error) {
+	if path := f.Viper.GetString("api-key-file"); path != "" {
+		k, err := config.ReadAPIKeyFile(path)
+		if err != nil {
+			return "", "", Usagef("%s", err.Error())
+		}
+		return k, "--api-key-file " + path, nil
+	}
+	if k := strings.TrimSpace(f.Getenv("LADMIN_API_KEY")); k != "" {
+		return k, "LADMIN_API_KEY", nil
+	}
+	p := f.profile()
+	if p.APIKey != "" {
+		return p.APIKey, "profile " + f.ProfileName(), nil
+	}
+	if p.APIKeyFile != "" {
+		k, err := config.ReadAPIKeyFile(p.APIKeyFile)
+		if err != nil {
+			return "", "", Usagef("%s", err.Error())
+		}
+		return k, "profile " + f.ProfileName() + " (" + p.APIKeyFile + ")", nil
+	}
+	return "", "", &liveagent.Error{Kind: liveagent.KindAuth,
+		Message: "no API key: run `ladmin auth login`, set LADMIN_API_KEY, or pass --api-key-file"}
+}
+
+// Timeout is the per-request timeout.
+func (f *Factory) Timeout() (time.Duration, error) {
+	raw := f.Setting("timeout", "30s")
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, Usagef("invalid timeout %q: use a duration such as 30s or 2m", raw)
+	}
+	return d, nil
+}
+
+// ClientConfig assembles the client configuration from flags, environment and profile.
+func (f *Factory) ClientConfig() (liveagent.Config, error) {
+	url := f.Setting("url", "")
+	if url == "" {
+		return liveagent.Config{}, Usagef("no account URL: pass --url, set LADMIN_URL, or run `ladmin auth login`")
+	}
+	key, _, err := f.APIKey()
+	if err != nil {
+		return liveagent.Config{}, err
+	}
+	timeout, err := f.Timeout()
+	if err != nil {
+		return liveagent.Config{}, err
+	}
+	cfg := liveagent.Config{URL: url, APIKey: key, Timeout: timeout,
+		UserAgent: "ladmin/" + f.Build.Version}
+	if f.Viper.GetBool("debug") {
+		cfg.Debug = f.IOStreams.ErrOut
+	}
+	if f.NewLimiter != nil {
+		cfg.Limiter = f.NewLimiter()
+	}
+	return cfg, nil
+}
+
+// Client builds the API client once.
+func (f *Factory) Client() (*liveagent.Client, error) {
+	f.clientOnce.Do(func() {
+		cfg, err := f.ClientConfig()
+		if err != nil {
+			f.clientErr = err
+			return
+		}
+		f.client, f.clientErr = liveagent.New(cfg)
+		if f.clientErr != nil && liveagent.KindOf(f.clientErr) == liveagent.KindInvalid {
+			f.clientErr = Usagef("%s", f.clientErr.Error())
+		}
+	})
+	return f.client, f.clientErr
+}
+
+// Output is the printing options of the global flags.
+func (f *Factory) Output() (output.Options, error) {
+	o := output.Options{
+		Format:    f.Setting("output", ""),
+		JQ:        f.Viper.GetString("jq"),
+		NoHeaders: f.Viper.GetBool("no-headers"),
+	}
+	if err := output.Validate(o); err != nil {
+		return o, Usagef("%s", err.Error())
+	}
+	return o, nil
+}
+
+// IsStructured reports whether the output is for programs (json, yaml, csv or --jq).
+func IsStructured(o output.Options) bool {
+	return o.JQ != "" || (o.Format != "" && o.Format != "table" && o.Format != "wide")
+}
+
+// Quiet reports whether progress and notes are silenced (-q).
+func (f *Factory) Quiet() bool { return f.Viper.GetBool("quiet") }
+
+// Notef prints a note to stderr unless --quiet.
+func (f *Factory) Notef(format string, args ...any) {
+	if !f.Quiet() {
+		fmt.Fprintf(f.IOStreams.ErrOut, format+"\n", args...)
+	}
+}
+
+// Warnf prints a warning to stderr unless --quiet, which keeps only errors.
+func (f *Factory) Warnf(format string, args ...any) {
+	if !f.Quiet() {
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: "+format+"\n", args...)
+	}
+}
+
+// Context returns ctx, or Background when nil (commands run outside Execute in tests).
+func Context(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}

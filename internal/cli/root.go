@@ -1,0 +1,108 @@
+// Package cli is the ladmin command tree: the root command, the global flags,
+// and the mapping from errors to exit codes. Each resource's commands live in
+// a subpackage and only parse flags, call a domain package and print.
+package cli
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
+)
+
+// Main runs ladmin with args and returns the exit code. It never calls
+// os.Exit, so the whole CLI can run in-process in tests.
+func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cmdutil.BuildInfo) int {
+	f := NewFactory(ios, build)
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return printError(ios.ErrOut, err)
+}
+
+// NewFactory builds the dependencies every command shares.
+func NewFactory(ios *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Factory {
+	v := viper.New()
+	v.SetEnvPrefix("LADMIN")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	// Bound one by one: viper ignores the environment for keys it does not know.
+	for _, key := range []string{"profile", "url", "output", "timeout", "debug"} {
+		_ = v.BindEnv(key)
+	}
+	return &cmdutil.Factory{IOStreams: ios, Build: build, Viper: v, Getenv: os.Getenv}
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ladmin <command> <subcommand> [flags]",
+		Short: "Administer help desk agents, roles and permissions",
+		Long: `ladmin administers a LiveAgent help desk account from the terminal and from scripts:
+invite agents with a role, change roles, delete and restore agents, define custom
+roles, onboard hundreds of agents from a CSV, and audit who holds which role in CI.
+
+Only owners and admins can invite agents; nobody can grant a permission they do not
+hold. ladmin checks these rules before it sends anything, and the server enforces them.
+
+Try it with no account: ladmin demo`,
+		Example: `  ladmin demo
+  ladmin auth login --url https://acme.ladesk.com
+  ladmin agent create --name "Ana Pérez" --email ana@acme.com --role admin
+  ladmin agent list --role admin -o json`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Only usage errors print usage; a one-line error is enough for them too.
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if f.Viper.GetBool("no-color") || os.Getenv("NO_COLOR") != "" {
+				f.IOStreams.SetColorEnabled(false)
+			}
+			return nil
+		},
+	}
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetIn(f.IOStreams.In)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return cmdutil.Usagef("%s; see `%s --help`", err.Error(), cmd.CommandPath())
+	})
+
+	pf := root.PersistentFlags()
+	pf.String("profile", "", "saved account to use (env LADMIN_PROFILE)")
+	pf.String("url", "", "account URL, e.g. https://acme.ladesk.com (env LADMIN_URL)")
+	pf.String("api-key-file", "", "read the API key from this file (or set LADMIN_API_KEY)")
+	pf.StringP("output", "o", "", "output format: table, wide, json, yaml, csv (env LADMIN_OUTPUT)")
+	pf.String("jq", "", "filter JSON output with a jq expression")
+	pf.Bool("no-headers", false, "omit the header row of table and csv output")
+	pf.String("timeout", "", "per-request timeout, e.g. 30s (env LADMIN_TIMEOUT; default 30s)")
+	pf.Bool("debug", false, "trace HTTP requests to stderr, with the API key redacted (env LADMIN_DEBUG)")
+	pf.BoolP("quiet", "q", false, "print only errors on stderr")
+	pf.Bool("no-color", false, "plain output without color (env NO_COLOR)")
+	_ = f.Viper.BindPFlags(pf)
+
+	root.AddGroup(
+		&cobra.Group{ID: "core", Title: "Agents and roles:"},
+		&cobra.Group{ID: "account", Title: "Account and setup:"},
+	)
+	for _, c := range []*cobra.Command{
+		agent.NewCmdAgent(f),
+	} {
+		c.GroupID = "core"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{
+		newCmdVersion(f),
+	} {
+		c.GroupID = "account"
+		root.AddCommand(c)
+	}
+	return root
+}

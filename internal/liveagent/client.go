@@ -1,0 +1,358 @@
+// Package liveagent is the client of the LiveAgent REST API v3 (spec/api.md)
+// over go-resty: models, typed errors, paging, retries and rate limits.
+package liveagent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Config says where and how to talk to an account.
+type Config struct {
+	// URL is the account URL, e.g. https://acme.ladesk.com; the client adds /api/v3.
+	URL    string
+	APIKey string
+	// Timeout bounds each HTTP request (not the whole command). Default 30s.
+	Timeout time.Duration
+	// MaxRetries is how many times a retryable failure is retried. Default 4.
+	MaxRetries int
+	// Debug, when set, receives a trace of every request with the key redacted.
+	Debug io.Writer
+	// Limiter paces requests; nil means a limiter with no fixed rate that still
+	// obeys the server's 429s and rate-limit hints.
+	Limiter *Limiter
+	// UserAgent is sent on every request.
+	UserAgent string
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
+	BackoffBase time.Duration
+}
+
+// Client speaks the API. It is safe for concurrent use.
+type Client struct {
+	rc          *resty.Client
+	base        string
+	maxRetries  int
+	limiter     *Limiter
+	debug       io.Writer
+	backoffBase time.Duration
+}
+
+// New checks the configuration and builds a client. Plain HTTP is refused for
+// any host but loopback, so a key never crosses a network in clear text.
+func New(cfg Config) (*Client, error) {
+	base, err := CheckURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 4
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = 250 * time.Millisecond
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewLimiter(0)
+	}
+	rc := resty.New().
+		SetBaseURL(base+APIPrefix).
+		SetTimeout(cfg.Timeout).
+		SetHeader("Accept", "application/json").
+		SetHeader("apikey", cfg.APIKey).
+		SetLogger(discardLogger{}).
+		// Retries are ours (do), with a per-method policy resty cannot express.
+		SetRetryCount(0)
+	if cfg.UserAgent != "" {
+		rc.SetHeader("User-Agent", cfg.UserAgent)
+	}
+	if cfg.Transport != nil {
+		rc.SetTransport(cfg.Transport)
+	}
+	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase}, nil
+}
+
+// CheckURL validates an account URL and returns it without a trailing slash
+// or /api/v3 suffix.
+func CheckURL(raw string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return "", NewError(KindInvalid, "no account URL: pass --url, set LADMIN_URL, or run `ladmin auth login`")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", NewError(KindInvalid, "account URL %q is not a valid http(s) URL, e.g. https://acme.ladesk.com", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", NewError(KindInvalid, "refusing plain HTTP to %s: the API key would travel unencrypted; use https://", u.Host)
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), APIPrefix)
+	u.RawQuery, u.Fragment = "", ""
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// BaseURL is the account URL the client talks to.
+func (c *Client) BaseURL() string { return c.base }
+
+// call describes one API request.
+type call struct {
+	method string
+	path   string
+	query  url.Values
+	body   any
+	result any
+	// header receives the response headers of the successful attempt.
+	header *http.Header
+}
+
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete || method == http.MethodHead
+}
+
+// do sends a request, retrying what is safe to retry: 429 always (the server
+// did not act on it), 5xx and network errors only for idempotent methods. A
+// POST that fails after it may have reached the server is returned as an
+// Uncertain error for the caller to resolve (look the object up, then decide).
+func (c *Client) do(ctx context.Context, cl call) error {
+	var lastErr *Error
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return err
+		}
+		start := time.Now()
+		req := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+		if cl.query != nil {
+			req.SetQueryParamsFromValues(cl.query)
+		}
+		if cl.body != nil {
+			req.SetHeader("Content-Type", "application/json").SetBody(cl.body)
+		}
+		resp, err := req.Execute(cl.method, cl.path)
+		if ctx.Err() != nil {
+			closeBody(resp)
+			return ctx.Err()
+		}
+		var status int
+		var body []byte
+		var header http.Header
+		if err == nil {
+			status = resp.StatusCode()
+			header = resp.Header()
+			body, err = readBody(resp)
+		}
+		c.trace(cl, status, header, body, err, time.Since(start))
+		c.limiter.Observe(status, header)
+
+		if err == nil && status >= 200 && status < 300 {
+			if cl.header != nil {
+				*cl.header = header
+			}
+			if cl.result != nil && len(body) > 0 {
+				if jerr := json.Unmarshal(body, cl.result); jerr != nil {
+					return &Error{Kind: KindUnavailable, Status: status, Method: cl.method, Path: cl.path, Attempts: attempt,
+						Message: fmt.Sprintf("the server sent a response that is not the expected JSON (%s %s)", cl.method, cl.path), Err: jerr}
+				}
+			}
+			return nil
+		}
+
+		lastErr = c.toError(cl, status, body, err, attempt)
+		retry, wait := c.retryable(cl.method, status, header, err, attempt)
+		if !retry || attempt > c.maxRetries {
+			return lastErr
+		}
+		if status == http.StatusTooManyRequests {
+			// Every worker sharing the limiter pauses, not only this one.
+			c.limiter.PauseFor(wait)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Client) toError(cl call, status int, body []byte, err error, attempt int) *Error {
+	e := &Error{Status: status, Method: cl.method, Path: cl.path, Attempts: attempt}
+	if err != nil {
+		e.Kind = KindUnavailable
+		e.Err = err
+		e.Message = networkMessage(c.base, err)
+		e.Uncertain = !idempotent(cl.method)
+		return e
+	}
+	e.Kind = kindForStatus(status)
+	var er ErrorResponse
+	if json.Unmarshal(body, &er) == nil && er.Message != "" {
+		e.Message = er.Message
+	} else {
+		e.Message = fmt.Sprintf("the server answered %d %s to %s %s", status, http.StatusText(status), cl.method, cl.path)
+	}
+	if status >= 500 {
+		e.Uncertain = !idempotent(cl.method)
+		e.Message = fmt.Sprintf("the server failed (%d): %s", status, strings.TrimSuffix(e.Message, "."))
+	}
+	return e
+}
+
+func networkMessage(base string, err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("the request to %s timed out; raise --timeout or try again", base)
+	case strings.Contains(err.Error(), "connection refused"):
+		return fmt.Sprintf("cannot connect to %s: connection refused", base)
+	case strings.Contains(err.Error(), "no such host"):
+		return fmt.Sprintf("cannot resolve the host of %s", base)
+	}
+	return fmt.Sprintf("the connection to %s failed: %s", base, errorTail(err))
+}
+
+// errorTail keeps the last, most specific part of a wrapped network error.
+func errorTail(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// retryable decides whether to try again and how long to wait first.
+func (c *Client) retryable(method string, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
+	switch {
+	case status == http.StatusTooManyRequests:
+		if d, ok := retryAfter(header); ok {
+			return true, d
+		}
+		return true, c.backoff(attempt)
+	case err != nil, status >= 500:
+		return idempotent(method), c.backoff(attempt)
+	}
+	return false, 0
+}
+
+// backoff is exponential with full jitter, capped at 10s.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.backoffBase << (attempt - 1)
+	if d > 10*time.Second || d <= 0 {
+		d = 10 * time.Second
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// retryAfter parses Retry-After as seconds or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := time.Until(t)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func readBody(resp *resty.Response) ([]byte, error) {
+	rb := resp.RawBody()
+	if rb == nil {
+		return nil, nil
+	}
+	defer rb.Close()
+	return io.ReadAll(io.LimitReader(rb, 64<<20))
+}
+
+func closeBody(resp *resty.Response) {
+	if resp != nil && resp.RawBody() != nil {
+		resp.RawBody().Close()
+	}
+}
+
+// trace writes one request and its answer to the debug writer. The apikey
+// header is never written: only the fact that one was sent.
+func (c *Client) trace(cl call, status int, header http.Header, body []byte, err error, took time.Duration) {
+	if c.debug == nil {
+		return
+	}
+	u := c.base + APIPrefix + cl.path
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n> apikey: [REDACTED]\n", cl.method, u)
+	if cl.body != nil {
+		if j, jerr := json.Marshal(cl.body); jerr == nil {
+			fmt.Fprintf(&b, "> %s\n", truncate(string(j), 2000))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "< error after %s: %v\n", took.Round(time.Millisecond), err)
+	} else {
+		fmt.Fprintf(&b, "< %d %s (%s)\n", status, http.StatusText(status), took.Round(time.Millisecond))
+		for _, k := range []string{"Retry-After", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Total-Count"} {
+			if v := header.Get(k); v != "" {
+				fmt.Fprintf(&b, "< %s: %s\n", k, v)
+			}
+		}
+		if len(body) > 0 {
+			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(string(body)), 2000))
+		}
+	}
+	io.WriteString(c.debug, b.String())
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("... (%d more bytes)", len(s)-n)
+}
+
+// discardLogger keeps resty from writing WARN lines to stderr on its own.
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}

@@ -1,0 +1,120 @@
+package liveagent
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter paces requests to what the server allows, shared by every worker of
+// a command. It starts at the caller's rate (or unlimited), adopts the
+// server's X-RateLimit-Limit hint (requests per second) when one is sent, and
+// when a 429 arrives anyway (no hints, or hints that mean another window) it
+// halves its rate and probes upwards again, like TCP congestion control.
+type Limiter struct {
+	mu          sync.Mutex
+	lim         *rate.Limiter
+	ceiling     rate.Limit // the caller's --rate; never exceeded (Inf when unset)
+	hintTrusted bool       // false once a 429 showed the hint is not per second
+	pausedUntil time.Time
+	successes   int // since the last rate change, for additive increase
+}
+
+// NewLimiter paces at perSecond requests per second; 0 or less means as fast
+// as the server allows.
+func NewLimiter(perSecond float64) *Limiter {
+	ceiling := rate.Inf
+	if perSecond > 0 {
+		ceiling = rate.Limit(perSecond)
+	}
+	// A burst of one keeps requests evenly spaced, so the server's own bucket
+	// (which has at least that much room) never runs dry.
+	return &Limiter{lim: rate.NewLimiter(ceiling, 1), ceiling: ceiling, hintTrusted: true}
+}
+
+// Rate is the current pace in requests per second (+Inf when unlimited).
+func (l *Limiter) Rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return float64(l.lim.Limit())
+}
+
+// Wait blocks until a request may be sent.
+func (l *Limiter) Wait(ctx context.Context) error {
+	l.mu.Lock()
+	until := l.pausedUntil
+	lim := l.lim
+	l.mu.Unlock()
+	if d := time.Until(until); d > 0 {
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return lim.Wait(ctx)
+}
+
+// PauseFor stops every caller of Wait for d (a Retry-After).
+func (l *Limiter) PauseFor(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := time.Now().Add(d); t.After(l.pausedUntil) {
+		l.pausedUntil = t
+	}
+}
+
+// Observe learns from one response.
+func (l *Limiter) Observe(status int, h http.Header) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.lim.Limit()
+	if status == http.StatusTooManyRequests {
+		// Whatever we believed was too fast: halve, and stop trusting hints
+		// that led here.
+		l.hintTrusted = false
+		next := cur / 2
+		if cur == rate.Inf {
+			next = 8 // no idea yet: start low and probe upwards
+		}
+		l.set(max(next, 1))
+		return
+	}
+	if status < 200 || status >= 300 {
+		return
+	}
+	if hint, ok := headerInt(h, "X-RateLimit-Limit"); ok && hint > 0 && l.hintTrusted {
+		if r := min(rate.Limit(hint), l.ceiling); r != cur {
+			l.set(r)
+		}
+		return
+	}
+	if cur == rate.Inf || cur >= l.ceiling {
+		return
+	}
+	// Additive increase: one more request per second for every second's worth of successes.
+	l.successes++
+	if float64(l.successes) >= float64(cur) {
+		l.set(min(cur+1, l.ceiling))
+	}
+}
+
+func (l *Limiter) set(r rate.Limit) {
+	l.successes = 0
+	if math.IsInf(float64(r), 1) {
+		r = rate.Inf
+	}
+	l.lim.SetLimit(r)
+}
+
+func headerInt(h http.Header, key string) (int, bool) {
+	v := h.Get(key)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}

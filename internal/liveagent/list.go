@@ -1,0 +1,146 @@
+package liveagent
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+)
+
+// Filter is one `_filters` triple: field, operator (=, !=, like, in) and value.
+type Filter struct {
+	Field string
+	Op    string
+	Value any
+}
+
+// ListOptions narrows and orders a list.
+type ListOptions struct {
+	Filters   []Filter
+	SortField string
+	SortDir   string // ASC or DESC
+}
+
+// PageSize is how many objects one list request asks for: the sandbox's
+// maximum, so big accounts take few round trips.
+var PageSize = 1000
+
+// maxConcurrentPages bounds how many windows are fetched at once.
+const maxConcurrentPages = 8
+
+func (o ListOptions) query() url.Values {
+	q := url.Values{}
+	if len(o.Filters) > 0 {
+		triples := make([][3]any, len(o.Filters))
+		for i, f := range o.Filters {
+			triples[i] = [3]any{f.Field, f.Op, f.Value}
+		}
+		b, _ := json.Marshal(triples)
+		q.Set(QueryFilters, string(b))
+	}
+	if o.SortField != "" {
+		q.Set(QuerySortField, o.SortField)
+		dir := o.SortDir
+		if dir == "" {
+			dir = "ASC"
+		}
+		q.Set(QuerySortDir, dir)
+	}
+	return q
+}
+
+// listAll reads every object of a list endpoint. It asks for windows by
+// offset (_from/_to) rather than by page number, so a server that caps the
+// page size below ours still yields every row; when the server says how many
+// there are (X-Total-Count) the remaining windows are fetched concurrently.
+// Any failed window fails the whole list: a partial list is never returned.
+func listAll[T any](ctx context.Context, c *Client, path string, opts ListOptions) ([]T, error) {
+	first, total, err := listWindow[T](ctx, c, path, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	if total < 0 {
+		// No count: walk windows until one comes back empty.
+		all := first
+		for len(all) > 0 && len(first) > 0 {
+			first, _, err = listWindow[T](ctx, c, path, opts, len(all))
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, first...)
+		}
+		return nonNil(all), nil
+	}
+	if len(first) >= total || len(first) == 0 {
+		return nonNil(first), nil
+	}
+	step := len(first)
+	var offsets []int
+	for off := step; off < total; off += step {
+		offsets = append(offsets, off)
+	}
+	windows := make([][]T, len(offsets))
+	errs := make([]error, len(offsets))
+	sem := make(chan struct{}, maxConcurrentPages)
+	var wg sync.WaitGroup
+	for i, off := range offsets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			windows[i], _, errs[i] = listWindow[T](ctx, c, path, opts, off)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	all := first
+	for _, w := range windows {
+		all = append(all, w...)
+	}
+	// A window may come back short if objects vanished meanwhile; the
+	// server's count is only a hint, so finish with a sequential tail check.
+	if len(all) < total {
+		for {
+			more, _, err := listWindow[T](ctx, c, path, opts, len(all))
+			if err != nil {
+				return nil, err
+			}
+			if len(more) == 0 {
+				break
+			}
+			all = append(all, more...)
+		}
+	}
+	return all, nil
+}
+
+func listWindow[T any](ctx context.Context, c *Client, path string, opts ListOptions, from int) ([]T, int, error) {
+	q := opts.query()
+	q.Set(QueryFrom, strconv.Itoa(from))
+	q.Set(QueryTo, strconv.Itoa(from+PageSize))
+	q.Set(QueryPerPage, strconv.Itoa(PageSize))
+	var items []T
+	var h http.Header
+	if err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, result: &items, header: &h}); err != nil {
+		return nil, 0, err
+	}
+	total := -1
+	if n, ok := headerInt(h, "X-Total-Count"); ok {
+		total = n
+	}
+	return items, total, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package liveagent
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+// Session is what the rule pre-checks need to know about the caller: the
+// agent behind the key and the account's roles.
+type Session struct {
+	Me    Agent
+	Roles *RoleIndex
+}
+
+// Session fetches the caller and the roles in parallel (two round trips' worth
+// of latency become one).
+func (c *Client) Session(ctx context.Context) (*Session, error) {
+	var (
+		wg       sync.WaitGroup
+		me       *Agent
+		roles    *RoleIndex
+		meErr    error
+		rolesErr error
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); me, meErr = c.Me(ctx) }()
+	go func() { defer wg.Done(); roles, rolesErr = c.Roles(ctx) }()
+	wg.Wait()
+	if meErr != nil {
+		return nil, meErr
+	}
+	if rolesErr != nil {
+		return nil, rolesErr
+	}
+	return &Session{Me: *me, Roles: roles}, nil
+}
+
+// Actor is the caller as the rules see it.
+func (s *Session) Actor() rbac.Subject { return s.Roles.Subject(s.Me) }
+
+// CountActiveOwners counts the active agents whose role makes them owners of
+// the account (rule 4). Only agents with role=owner on the wire can be.
+func (c *Client) CountActiveOwners(ctx context.Context, roles *RoleIndex) (int, error) {
+	owners, err := c.ListAgents(ctx, ListOptions{Filters: []Filter{{Field: "role", Op: "=", Value: rbac.Owner}}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range owners {
+		if a.Active() && roles.Of(a).RBAC().IsOwner() {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// CreateAgentOnce creates an agent and never creates it twice: when an
+// attempt's outcome is unknown (dropped connection, 5xx after sending), it
+// looks the email up before trying again, and a found agent is the result.
+func (c *Client) CreateAgentOnce(ctx context.Context, in AgentCreate) (*Agent, error) {
+	for attempt := 1; ; attempt++ {
+		a, err := c.CreateAgent(ctx, in)
+		if err == nil || !IsUncertain(err) || attempt > c.maxRetries {
+			return a, err
+		}
+		found, ferr := c.FindAgentsByEmail(ctx, in.Email, false)
+		if ferr != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
+			return &found[0], nil
+		}
+		if serr := sleep(ctx, c.backoff(attempt)); serr != nil {
+			return nil, serr
+		}
+	}
+}
