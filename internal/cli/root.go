@@ -12,7 +12,11 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/auth"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/cli/configcmd"
+	"github.com/ladmin/ladmin/internal/cli/department"
+	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/iostreams"
 )
 
@@ -94,11 +98,16 @@ Try it with no account: ladmin demo`,
 	)
 	for _, c := range []*cobra.Command{
 		agent.NewCmdAgent(f),
+		role.NewCmdRole(f),
+		department.NewCmdDepartment(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{
+		auth.NewCmdWhoami(f),
+		auth.NewCmdAuth(f),
+		configcmd.NewCmdConfig(f),
 		newCmdVersion(f),
 	} {
 		c.GroupID = "account"

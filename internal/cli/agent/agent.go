@@ -50,20 +50,6 @@ func forbidden(d rbac.Decision) error {
 	return &liveagent.Error{Kind: liveagent.KindForbidden, Message: d.Reason}
 }
 
-// resolveRole finds a role by name or id, suggesting the nearest on a typo.
-func resolveRole(roles *liveagent.RoleIndex, name string) (liveagent.Role, error) {
-	if r, ok := roles.Lookup(name); ok {
-		return r, nil
-	}
-	msg := fmt.Sprintf("unknown role %q", name)
-	if s := rbac.Suggest(name, roles.Names()); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	} else {
-		msg += " (known roles: " + strings.Join(roles.Names(), ", ") + ")"
-	}
-	return liveagent.Role{}, cmdutil.Usagef("%s", msg)
-}
-
 // departmentIndex maps department names and ids to departments.
 type departmentIndex struct {
 	list   []liveagent.Department

@@ -85,7 +85,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	role, err := resolveRole(sess.Roles, opts.Role)
+	role, err := cmdutil.ResolveRole(sess.Roles, opts.Role)
 	if err != nil {
 		return err
 	}

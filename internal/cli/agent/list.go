@@ -98,7 +98,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}})
 	}
 	if opts.Role != "" {
-		r, err := resolveRole(roles, opts.Role)
+		r, err := cmdutil.ResolveRole(roles, opts.Role)
 		if err != nil {
 			return err
 		}

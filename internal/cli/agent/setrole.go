@@ -54,7 +54,7 @@ func setRoleRun(ctx context.Context, opts *SetRoleOptions) error {
 	if err != nil {
 		return err
 	}
-	role, err := resolveRole(m.sess.Roles, opts.Role)
+	role, err := cmdutil.ResolveRole(m.sess.Roles, opts.Role)
 	if err != nil {
 		return err
 	}

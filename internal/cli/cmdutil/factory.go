@@ -164,6 +164,12 @@ func (f *Factory) ClientConfig() (liveagent.Config, error) {
 	if err != nil {
 		return liveagent.Config{}, err
 	}
+	return f.ClientConfigFor(url, key)
+}
+
+// ClientConfigFor is ClientConfig for a given URL and key (auth login checks
+// a key before saving it).
+func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 	timeout, err := f.Timeout()
 	if err != nil {
 		return liveagent.Config{}, err

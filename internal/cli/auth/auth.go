@@ -1,0 +1,182 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/config"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+)
+
+// NewCmdAuth is `ladmin auth`.
+func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "auth <command>",
+		Short: "Log in to an account, check the key in use, log out",
+		Long: `Save an account's URL and API key as a profile, see which one is in use, or forget it.
+
+The key is read from standard input or a hidden prompt, never from a flag, so it lands
+in neither shell history nor the process list. It is stored in the config file
+($XDG_CONFIG_HOME/ladmin/config.yaml), which is written with mode 0600.`,
+		Example: `  ladmin auth login --url https://acme.ladesk.com
+  ladmin auth login --profile staging --url https://acme-staging.ladesk.com < key.txt
+  ladmin auth status`,
+	}
+	cmd.AddCommand(newCmdLogin(f), newCmdStatus(f), newCmdLogout(f))
+	return cmd
+}
+
+func newCmdLogin(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "login [--profile NAME] [--url URL]",
+		Short: "Save an account URL and API key as a profile",
+		Long: `Read an API key from standard input (or a hidden prompt on a terminal), check it by
+asking the account who it belongs to, and save the URL and key as a profile, which
+becomes the current one. Nothing is saved when the check fails.`,
+		Example: `  ladmin auth login --url https://acme.ladesk.com
+  echo "$KEY" | ladmin auth login --profile ci --url https://acme.ladesk.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return loginRun(cmd.Context(), f)
+		},
+	}
+}
+
+func loginRun(ctx context.Context, f *cmdutil.Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	profile := f.ProfileName()
+	url := f.Setting("url", "")
+	if url == "" {
+		return cmdutil.Usagef("no account URL: pass --url, e.g. --url https://acme.ladesk.com")
+	}
+	base, err := liveagent.CheckURL(url)
+	if err != nil {
+		return cmdutil.Usagef("%s", err.Error())
+	}
+	ios := f.IOStreams
+	if !ios.IsStdinTTY() && f.Viper.GetString("api-key-file") == "" {
+		f.Notef("reading the API key from standard input")
+	}
+	var key string
+	if path := f.Viper.GetString("api-key-file"); path != "" {
+		if key, err = config.ReadAPIKeyFile(path); err != nil {
+			return cmdutil.Usagef("%s", err.Error())
+		}
+	} else if key, err = ios.ReadSecret("API key for " + base + ": "); err != nil {
+		return cmdutil.Usagef("could not read the API key: %v", err)
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return cmdutil.Usagef("no API key given on standard input")
+	}
+	cc, err := f.ClientConfigFor(base, key)
+	if err != nil {
+		return err
+	}
+	c, err := liveagent.New(cc)
+	if err != nil {
+		return cmdutil.Usagef("%s", err.Error())
+	}
+	id, err := identify(ctx, c)
+	if err != nil {
+		return err
+	}
+	p, ok := cfg.Profile(profile)
+	if !ok {
+		p = &config.Profile{}
+	}
+	p.URL, p.APIKey, p.APIKeyFile = base, key, ""
+	cfg.SetProfile(profile, p)
+	cfg.CurrentProfile = profile
+	if err := cfg.Save(); err != nil {
+		return fmt.Errorf("could not save the config file: %w", err)
+	}
+	fmt.Fprintf(ios.Out, "Logged in to %s as %s <%s> (role %s); saved as profile %q in %s\n",
+		base, id.Agent.Name, id.Agent.Email, roleText(id.Role), profile, cfg.Path())
+	return nil
+}
+
+// Status is what `auth status` prints for programs.
+type Status struct {
+	Profile   string          `json:"profile"`
+	URL       string          `json:"url"`
+	KeySource string          `json:"key_source"`
+	Agent     liveagent.Agent `json:"agent"`
+	Role      liveagent.Role  `json:"role"`
+}
+
+func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the profile, URL, identity and role in use",
+		Long: `Show which profile and account URL are in use, where the API key comes from (never
+the key itself), and the agent and role it belongs to. Exit 3 when the key is refused.`,
+		Example: `  ladmin auth status
+  LADMIN_PROFILE=staging ladmin auth status -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.Output()
+			if err != nil {
+				return err
+			}
+			_, source, err := f.APIKey()
+			if err != nil {
+				return err
+			}
+			c, err := f.Client()
+			if err != nil {
+				return err
+			}
+			id, err := identify(cmd.Context(), c)
+			if err != nil {
+				return err
+			}
+			st := Status{Profile: f.ProfileName(), URL: c.BaseURL(), KeySource: source, Agent: id.Agent, Role: id.Role}
+			if cmdutil.IsStructured(o) {
+				return output.PrintObject(f.IOStreams.Out, o, st, nil)
+			}
+			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}},
+				identityRows(id)...)
+			return output.PrintKeyValues(f.IOStreams.Out, rows)
+		},
+	}
+}
+
+func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout [--profile NAME]",
+		Short: "Forget a saved profile and its key",
+		Long:  "Remove a profile, with its URL and API key, from the config file. The key itself stays valid on the account.",
+		Example: `  ladmin auth logout
+  ladmin auth logout --profile staging`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			name := f.ProfileName()
+			if _, ok := cfg.Profile(name); !ok {
+				return liveagent.NewError(liveagent.KindNotFound, "profile %q not found (profiles: %s)",
+					name, strings.Join(cfg.ProfileNames(), ", "))
+			}
+			cfg.DeleteProfile(name)
+			if cfg.CurrentProfile == name {
+				cfg.CurrentProfile = ""
+			}
+			if err := cfg.Save(); err != nil {
+				return fmt.Errorf("could not save the config file: %w", err)
+			}
+			fmt.Fprintf(f.IOStreams.Out, "Logged out of profile %q\n", name)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,37 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+// ResolveRole finds a role by name or id, suggesting the nearest on a typo (exit 2).
+func ResolveRole(roles *liveagent.RoleIndex, name string) (liveagent.Role, error) {
+	if r, ok := roles.Lookup(name); ok {
+		return r, nil
+	}
+	return liveagent.Role{}, Usagef("unknown role %q%s", name, suggestion(name, roles.Names(), "known roles"))
+}
+
+// ResolvePermission checks a permission name against the catalog (exit 2).
+func ResolvePermission(name string) error {
+	if rbac.IsPermission(name) {
+		return nil
+	}
+	return Usagef("unknown permission %q%s", name, suggestion(name, rbac.PermissionNames(), "see `ladmin permission list`"))
+}
+
+// suggestion is " (did you mean "x"?)" for a near miss, else a hint listing
+// the valid names (or the given hint when it is a sentence of its own).
+func suggestion(name string, valid []string, hint string) string {
+	if s := rbac.Suggest(name, valid); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	if strings.HasPrefix(hint, "see ") {
+		return " (" + hint + ")"
+	}
+	return " (" + hint + ": " + strings.Join(valid, ", ") + ")"
+}

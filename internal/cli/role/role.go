@@ -1,0 +1,127 @@
+// Package role holds `ladmin role`, `ladmin permission` and `ladmin can-i`.
+package role
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+// NewCmdRole is `ladmin role`.
+func NewCmdRole(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "role <command>",
+		Short: "List, show and define roles",
+		Long: `Roles are sets of permissions. Every account has three built-in roles (owner, admin,
+agent) and may define custom roles based on one of them. See 'ladmin permission list'
+for the catalog of permissions.`,
+		Example: `  ladmin role list
+  ladmin role show admin`,
+	}
+	cmd.AddCommand(newCmdList(f), newCmdShow(f))
+	return cmd
+}
+
+func roleColumns() []output.Column {
+	r := func(i any) liveagent.Role { return i.(liveagent.Role) }
+	return []output.Column{
+		{Header: "NAME", Value: func(i any) string { return r(i).Name }},
+		{Header: "BASE", Value: func(i any) string { return r(i).Base }},
+		{Header: "TYPE", Value: func(i any) string {
+			if r(i).Builtin {
+				return "built-in"
+			}
+			return "custom"
+		}},
+		{Header: "AGENTS", Value: func(i any) string { return strconv.Itoa(r(i).AgentCount) }},
+		{Header: "PERMISSIONS", Value: func(i any) string { return strconv.Itoa(len(r(i).Permissions)) }},
+		{Header: "ID", Wide: true, Value: func(i any) string { return r(i).ID }},
+	}
+}
+
+func newCmdList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List built-in and custom roles with their agent counts",
+		Long:    "List the account's roles: the three built-ins first, then custom roles by name, with how many active agents hold each.",
+		Example: `  ladmin role list
+  ladmin role list -o json --jq '.[] | select(.builtin | not) | .name'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.Output()
+			if err != nil {
+				return err
+			}
+			c, err := f.Client()
+			if err != nil {
+				return err
+			}
+			roles, err := c.Roles(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return output.PrintList(f.IOStreams.Out, o, roles.List(), roleColumns())
+		},
+	}
+}
+
+func newCmdShow(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show <role>",
+		Short: "Show a role's permissions against the whole catalog",
+		Long: `Show which permissions of the catalog a role holds, as a table of every permission
+with a ✓ for those held. With -o json the role is printed with its permissions as a list.`,
+		Example: `  ladmin role show admin
+  ladmin role show support-lead -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.Output()
+			if err != nil {
+				return err
+			}
+			c, err := f.Client()
+			if err != nil {
+				return err
+			}
+			roles, err := c.Roles(cmd.Context())
+			if err != nil {
+				return err
+			}
+			r, err := cmdutil.ResolveRole(roles, args[0])
+			if err != nil {
+				return err
+			}
+			if cmdutil.IsStructured(o) {
+				return output.PrintObject(f.IOStreams.Out, o, r, roleColumns())
+			}
+			return printRoleMatrix(f, r)
+		},
+	}
+}
+
+// printRoleMatrix prints the whole catalog with a mark for each permission the role holds.
+func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
+	held := r.RBAC().Permissions
+	kind := "built-in role"
+	if !r.Builtin {
+		kind = "custom role based on " + r.Base
+	}
+	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %d active agents\n\n",
+		r.Name, kind, held.Len(), len(rbac.Catalog()), r.AgentCount)
+	var rows [][]string
+	for _, p := range rbac.Catalog() {
+		m := ""
+		if held.Has(p.Name) {
+			m = "✓"
+		}
+		rows = append(rows, []string{m, p.Name, p.Description})
+	}
+	return output.Table(f.IOStreams.Out, []string{"", "PERMISSION", "DESCRIPTION"}, rows, f.Viper.GetBool("no-headers"))
+}
