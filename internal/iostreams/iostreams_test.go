@@ -1,0 +1,159 @@
+package iostreams
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTestStreamsAreNotTerminals(t *testing.T) {
+	ios, _, _, _ := Test()
+	if ios.IsStdinTTY() || ios.IsStdoutTTY() || ios.IsStderrTTY() {
+		t.Error("Test streams claim to be terminals")
+	}
+	if ios.ColorEnabled() || ios.CanPrompt() {
+		t.Error("Test streams allow color or prompts")
+	}
+}
+
+func TestColorEnabled(t *testing.T) {
+	tests := []struct {
+		name      string
+		stdoutTTY bool
+		disable   bool
+		want      bool
+	}{
+		{"terminal", true, false, true},
+		{"terminal with --no-color", true, true, false},
+		{"pipe", false, false, false},
+		{"pipe with --no-color", false, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := Test()
+			ios.SetStdoutTTY(tt.stdoutTTY)
+			if tt.disable {
+				ios.SetColorEnabled(false)
+			}
+			if got := ios.ColorEnabled(); got != tt.want {
+				t.Errorf("ColorEnabled() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanPrompt(t *testing.T) {
+	tests := []struct {
+		stdin, stdout, stderr, want bool
+	}{
+		{true, true, true, true},
+		{true, false, true, true}, // stdout piped: `ladmin agent delete x | tee log` can still ask
+		{false, true, true, false},
+		{true, true, false, false},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := Test()
+		ios.SetStdinTTY(tt.stdin)
+		ios.SetStdoutTTY(tt.stdout)
+		ios.SetStderrTTY(tt.stderr)
+		if got := ios.CanPrompt(); got != tt.want {
+			t.Errorf("stdin=%v stdout=%v stderr=%v: CanPrompt() = %v, want %v",
+				tt.stdin, tt.stdout, tt.stderr, got, tt.want)
+		}
+	}
+}
+
+func TestReadSecret(t *testing.T) {
+	tests := []struct {
+		name       string
+		tty        bool
+		input      string
+		want       string
+		wantPrompt string
+	}{
+		{name: "piped key", input: "s3cret\n", want: "s3cret"},
+		{name: "trimmed", input: "  s3cret \r\n", want: "s3cret"},
+		{name: "no newline", input: "s3cret", want: "s3cret"},
+		{name: "only the first line", input: "s3cret\nother\n", want: "s3cret"},
+		{name: "empty input", input: "", want: ""},
+		// Test streams cannot hide input, but a pretend terminal still prompts.
+		{name: "terminal prompts", tty: true, input: "s3cret\n", want: "s3cret", wantPrompt: "API key: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, in, out, errOut := Test()
+			ios.SetStdinTTY(tt.tty)
+			in.WriteString(tt.input)
+			got, err := ios.ReadSecret("API key: ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("ReadSecret() = %q, want %q", got, tt.want)
+			}
+			if errOut.String() != tt.wantPrompt {
+				t.Errorf("stderr = %q, want %q", errOut.String(), tt.wantPrompt)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", out.String())
+			}
+		})
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	tests := []struct {
+		input string
+		want  bool
+	}{
+		{"y\n", true},
+		{"Y\n", true},
+		{"yes\n", true},
+		{" YES \r\n", true},
+		{"yes", true},
+		{"n\n", false},
+		{"\n", false},
+		{"", false},
+		{"yep\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimSpace(tt.input), func(t *testing.T) {
+			ios, in, _, errOut := Test()
+			in.WriteString(tt.input)
+			got, err := ios.Confirm("Delete 2 agents?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Confirm() with %q = %v, want %v", tt.input, got, tt.want)
+			}
+			if want := "Delete 2 agents? [y/N]: "; errOut.String() != want {
+				t.Errorf("prompt = %q, want %q", errOut.String(), want)
+			}
+		})
+	}
+}
+
+func TestConsecutiveReadsShareInput(t *testing.T) {
+	ios, in, _, _ := Test()
+	in.WriteString("key\ny\n")
+	key, err := ios.ReadSecret("")
+	if err != nil || key != "key" {
+		t.Fatalf("ReadSecret() = %q, %v", key, err)
+	}
+	ok, err := ios.Confirm("Save?")
+	if err != nil || !ok {
+		t.Fatalf("Confirm() = %v, %v; the buffered second line was lost", ok, err)
+	}
+}
+
+func TestSystemHonoursNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	ios := System()
+	ios.SetStdoutTTY(true)
+	if ios.ColorEnabled() {
+		t.Error("ColorEnabled() with NO_COLOR set")
+	}
+	if ios.In == nil || ios.Out == nil || ios.ErrOut == nil {
+		t.Error("System() left a stream nil")
+	}
+}

@@ -1,0 +1,177 @@
+// Package output prints command results as a table, JSON, YAML or CSV, or
+// filtered through a jq expression, following kubectl, doctl and gh.
+//
+// Machine formats (json, yaml, csv, --jq) always use the API's field names
+// from the values' json tags; the table formats use the caller's columns.
+// Every printer renders into memory first so that a failure never leaves
+// half a document on the writer.
+package output
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// The values of -o/--output.
+const (
+	FormatTable = "table"
+	FormatWide  = "wide"
+	FormatJSON  = "json"
+	FormatYAML  = "yaml"
+	FormatCSV   = "csv"
+)
+
+// Formats lists the valid output formats, in the order help texts show them.
+var Formats = []string{FormatTable, FormatWide, FormatJSON, FormatYAML, FormatCSV}
+
+// Options are the user's output choices (-o, --jq, --no-headers).
+type Options struct {
+	Format    string // one of Formats; "" means table
+	JQ        string // a jq expression; when set, the output is JSON filtered by it
+	NoHeaders bool   // table, wide and csv without the header row
+}
+
+// Column is one column of the table and wide formats. Value receives one
+// element of the list as it is stored (an Agent for a []Agent, a *Agent for
+// a []*Agent), or the object given to PrintObject.
+type Column struct {
+	Header string // printed as given: pass it uppercase, like kubectl
+	Wide   bool   // shown only with -o wide
+	Value  func(item any) string
+}
+
+// Validate checks the options before any work is done, so that a typo in -o
+// or --jq fails fast instead of after a slow API call.
+func Validate(o Options) error {
+	if _, err := format(o); err != nil {
+		return err
+	}
+	if o.JQ != "" {
+		if _, err := compileJQ(o.JQ); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// format returns o.Format, "" meaning table. Formats are matched exactly,
+// like kubectl, so that callers comparing o.Format agree with the printers.
+func format(o Options) (string, error) {
+	if o.Format == "" {
+		return FormatTable, nil
+	}
+	if slices.Contains(Formats, o.Format) {
+		return o.Format, nil
+	}
+	return "", fmt.Errorf("unknown output format %q: valid formats are %s", o.Format, strings.Join(Formats, ", "))
+}
+
+// PrintList prints items, which must be a slice (or array) of structs or
+// maps. In json and yaml an empty or nil slice prints [] so that scripts
+// always get a list; in table mode it prints nothing, and the caller says
+// "No ... found." on stderr.
+func PrintList(w io.Writer, o Options, items any, cols []Column) error {
+	f, err := format(o)
+	if err != nil {
+		return err
+	}
+	list, err := asList(items)
+	if err != nil {
+		return err
+	}
+	return render(w, o, f, list, listRows(list), cols)
+}
+
+// PrintObject prints a single object: json and yaml print the object itself
+// (not a one-element list), the table formats print one row under the headers
+// like `kubectl get TYPE NAME`, and csv prints the header and one row.
+func PrintObject(w io.Writer, o Options, item any, cols []Column) error {
+	f, err := format(o)
+	if err != nil {
+		return err
+	}
+	return render(w, o, f, item, []any{item}, cols)
+}
+
+// render dispatches on the format; value is what the machine formats encode,
+// rows what the table and csv formats print one line for.
+func render(w io.Writer, o Options, f string, value any, rows []any, cols []Column) error {
+	var buf bytes.Buffer
+	var err error
+	switch {
+	case o.JQ != "":
+		// jq implies JSON, whatever -o says, as in gh.
+		err = writeJQ(&buf, o.JQ, value)
+	case f == FormatJSON:
+		err = writeJSON(&buf, value)
+	case f == FormatYAML:
+		err = writeYAML(&buf, value)
+	case f == FormatCSV:
+		err = writeCSV(&buf, value, o.NoHeaders)
+	default:
+		header, cells := tableCells(rows, cols, f == FormatWide)
+		err = Table(&buf, header, cells, o.NoHeaders)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// asList checks that items is a slice or array and replaces a nil slice by an
+// empty one, so that encoding/json prints [] instead of null.
+func asList(items any) (any, error) {
+	if items == nil {
+		return []any{}, nil
+	}
+	v := reflect.ValueOf(items)
+	switch v.Kind() {
+	case reflect.Slice:
+		if v.IsNil() {
+			return reflect.MakeSlice(v.Type(), 0, 0).Interface(), nil
+		}
+		return items, nil
+	case reflect.Array:
+		return items, nil
+	}
+	return nil, fmt.Errorf("output: PrintList needs a slice, got %T", items)
+}
+
+// listRows returns the elements of a slice or array as values the Column
+// functions receive.
+func listRows(list any) []any {
+	v := reflect.ValueOf(list)
+	rows := make([]any, v.Len())
+	for i := range rows {
+		rows[i] = v.Index(i).Interface()
+	}
+	return rows
+}
+
+// tableCells applies the columns to the rows, leaving out the wide-only
+// columns unless wide is set. Without columns there is nothing to show.
+func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string) {
+	var shown []Column
+	for _, c := range cols {
+		if wide || !c.Wide {
+			shown = append(shown, c)
+			header = append(header, c.Header)
+		}
+	}
+	if len(shown) == 0 {
+		return nil, nil
+	}
+	for _, item := range rows {
+		row := make([]string, len(shown))
+		for i, c := range shown {
+			row[i] = c.Value(item)
+		}
+		cells = append(cells, row)
+	}
+	return header, cells
+}
