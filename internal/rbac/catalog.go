@@ -6,7 +6,6 @@ package rbac
 
 import (
 	"math/bits"
-	"sort"
 	"strings"
 )
 
@@ -193,11 +192,4 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-// sortedCopy is used where callers want a stable listing of arbitrary names.
-func sortedCopy(s []string) []string {
-	c := append([]string(nil), s...)
-	sort.Strings(c)
-	return c
 }

@@ -54,7 +54,9 @@ func (s Subject) name() string {
 }
 
 // ProfileFields are the fields an agent may change on itself without agents.manage (rule 6).
-var ProfileFields = []string{"name", "gender", "avatar_url"}
+// profile.own covers "name, nickname, gender, password, two-factor, notifications,
+// signature"; of those the Agent wire object has name, gender and twofactor_auth.
+var ProfileFields = []string{"name", "gender", "avatar_url", "twofactor_auth"}
 
 // Request describes one action for Decide. Only the fields the action needs are read.
 type Request struct {
@@ -250,6 +252,11 @@ func checkGrant(actor Role, given *Role) Decision {
 		return deny(2, "you cannot give the role %s: it holds %s, which your role (%s) does not",
 			given.Label(), strings.Join(missing, ", "), actor.Label())
 	}
+	if given.Base == Owner && !actor.Has(BillingManage) {
+		// Its holders show as "owner" on the wire: giving it is making an owner.
+		return deny(2, "only owners can give the role %s, which is based on owner (your role: %s)",
+			given.Label(), actor.Label())
+	}
 	return allow()
 }
 
@@ -261,6 +268,9 @@ func checkDefine(actor Role, def *Role) Decision {
 	if missing := actor.Permissions.Missing(def.Permissions); len(missing) > 0 {
 		return deny(7, "you cannot define a role holding %s, which your role (%s) does not",
 			strings.Join(missing, ", "), actor.Label())
+	}
+	if def.Base == Owner && !actor.Has(BillingManage) {
+		return deny(7, "only owners can define roles based on owner (your role: %s)", actor.Label())
 	}
 	return allow()
 }
