@@ -1,0 +1,73 @@
+package cli_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ladmin/ladmin/internal/cli"
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
+	"github.com/ladmin/ladmin/internal/sandbox"
+)
+
+// TestMain lets testscript run this test binary as the `ladmin` command, so
+// the scripts exercise the real CLI, in a separate process, with coverage.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ladmin": func() {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := cli.Main(ctx, os.Args[1:], iostreams.System(),
+				cmdutil.BuildInfo{Version: "test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
+			stop()
+			os.Exit(code)
+		},
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar, each against its own fresh
+// in-memory sandbox. Environment in every script:
+//
+//	LADMIN_URL      the sandbox
+//	LADMIN_API_KEY  the owner's key (override per command with env)
+//	OWNER_KEY ADMIN_KEY AGENT_KEY   the seeded keys
+//	HOME, XDG_CONFIG_HOME, XDG_DATA_HOME   inside $WORK
+//	REPO            the repository root (for testdata files)
+func TestScripts(t *testing.T) {
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join(repo, "testdata", "script"),
+		RequireExplicitExec: false,
+		Setup: func(env *testscript.Env) error {
+			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
+			if err != nil {
+				return err
+			}
+			hs := httptest.NewServer(srv.Handler())
+			env.Defer(func() {
+				hs.Close()
+				srv.Close()
+			})
+			env.Setenv("LADMIN_URL", hs.URL)
+			env.Setenv("LADMIN_API_KEY", sandbox.OwnerKey)
+			env.Setenv("OWNER_KEY", sandbox.OwnerKey)
+			env.Setenv("ADMIN_KEY", sandbox.AdminKey)
+			env.Setenv("AGENT_KEY", sandbox.AgentKey)
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
+			env.Setenv("REPO", repo)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+	})
+}
