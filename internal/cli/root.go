@@ -17,6 +17,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
 	"github.com/ladmin/ladmin/internal/cli/department"
 	"github.com/ladmin/ladmin/internal/cli/role"
+	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
 )
 
@@ -99,6 +100,8 @@ Try it with no account: ladmin demo`,
 	for _, c := range []*cobra.Command{
 		agent.NewCmdAgent(f),
 		role.NewCmdRole(f),
+		role.NewCmdPermission(f),
+		role.NewCmdCanI(f),
 		department.NewCmdDepartment(f),
 	} {
 		c.GroupID = "core"
@@ -108,6 +111,8 @@ Try it with no account: ladmin demo`,
 		auth.NewCmdWhoami(f),
 		auth.NewCmdAuth(f),
 		configcmd.NewCmdConfig(f),
+		sandboxcmd.NewCmdSandbox(f),
+		newCmdDemo(f),
 		newCmdVersion(f),
 	} {
 		c.GroupID = "account"

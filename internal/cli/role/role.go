@@ -22,9 +22,11 @@ func NewCmdRole(f *cmdutil.Factory) *cobra.Command {
 agent) and may define custom roles based on one of them. See 'ladmin permission list'
 for the catalog of permissions.`,
 		Example: `  ladmin role list
-  ladmin role show admin`,
+  ladmin role show admin
+  ladmin role create support-lead --from agent --grant reports.all
+  ladmin role delete support-lead --reassign-to agent --yes`,
 	}
-	cmd.AddCommand(newCmdList(f), newCmdShow(f))
+	cmd.AddCommand(newCmdList(f), newCmdShow(f), newCmdCreate(f), newCmdUpdate(f), newCmdDelete(f))
 	return cmd
 }
 

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	ladmin "github.com/ladmin/ladmin"
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/sandbox"
+)
+
+// demoStep is one command of the tour, run as the agent whose key it names.
+type demoStep struct {
+	say  string // what the step shows, printed before the command
+	as   string // owner, admin or agent
+	args []string
+	// wantExit is the exit code the step is expected to end with.
+	wantExit int
+}
+
+func newCmdDemo(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Tour ladmin on a throwaway local sandbox; nothing to set up",
+		Long: `Start a sandbox help desk in memory, then run real ladmin commands against it and show
+their real output: who am I, invite an admin, an agent's refused attempt to invite,
+no escalation, bulk onboarding from a CSV, a custom role, a role change, and an audit.
+
+Nothing is read from or written to your configuration, and nothing is left behind.`,
+		Example: "  ladmin demo",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return demoRun(cmd.Context(), f)
+		},
+	}
+}
+
+func demoSteps(dir string) []demoStep {
+	roster := filepath.Join(dir, "roster.csv")
+	policy := filepath.Join(dir, "policy.yaml")
+	return []demoStep{
+		{say: "Who does the owner's key belong to?", as: "owner", args: []string{"whoami"}},
+		{say: "The account starts with three agents.", as: "owner", args: []string{"agent", "list"}},
+		{say: "The owner invites an admin.", as: "owner",
+			args: []string{"agent", "create", "--name", "Ana Pérez", "--email", "ana@acme.example", "--role", "admin"}},
+		{say: "Only owners and admins can invite: an agent's attempt is refused before anything is sent.", as: "agent",
+			args: []string{"agent", "create", "--name", "Mallory", "--email", "mallory@acme.example"}, wantExit: cmdutil.ExitForbidden},
+		{say: "No escalation: an admin cannot create an owner.", as: "admin",
+			args: []string{"agent", "create", "--name", "Eve", "--email", "eve@acme.example", "--role", "owner"}, wantExit: cmdutil.ExitForbidden},
+		{say: "Bulk onboarding: plan the sample roster first (a dry run changes nothing)...", as: "owner",
+			args: []string{"agent", "import", "-f", roster, "--dry-run"}},
+		{say: "...then apply it. Running it again would only do what is still missing.", as: "owner",
+			args: []string{"agent", "import", "-f", roster}},
+		{say: "A custom role: support leads see every report but configure nothing.", as: "owner",
+			args: []string{"role", "create", "support-lead", "--from", "agent", "--grant", "reports.all", "--grant", "tickets.all"}},
+		{say: "Give two agents that role.", as: "admin",
+			args: []string{"agent", "set-role", "ivan.petrov@acme.example", "maria.santos@acme.example", "--role", "support-lead"}},
+		{say: "Roles and how many agents hold each.", as: "owner", args: []string{"role", "list"}},
+		{say: "What exactly may a support lead do?", as: "owner", args: []string{"role", "show", "support-lead"}},
+		{say: "May an agent's key invite? (exit 0 for yes, 4 for no)", as: "agent",
+			args: []string{"can-i", "agents.invite"}, wantExit: cmdutil.ExitForbidden},
+		{say: "Audit role assignments against a policy, as a CI job would (exit 1: findings).", as: "owner",
+			args: []string{"audit", "--policy", policy}, wantExit: cmdutil.ExitNotClean},
+	}
+}
+
+var demoKeys = map[string]string{"owner": sandbox.OwnerKey, "admin": sandbox.AdminKey, "agent": sandbox.AgentKey}
+
+func demoRun(ctx context.Context, f *cmdutil.Factory) error {
+	out := f.IOStreams.Out
+	srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
+	if err != nil {
+		return fmt.Errorf("cannot start the demo sandbox: %w", err)
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("cannot start the demo sandbox: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	url := "http://" + ln.Addr().String()
+
+	dir, err := os.MkdirTemp("", "ladmin-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for name, data := range map[string][]byte{"roster.csv": ladmin.SampleRoster, "policy.yaml": ladmin.SamplePolicy} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintf(out, "ladmin demo: a sandbox help desk is running in memory at %s.\n", url)
+	fmt.Fprintf(out, "Its seeded keys: %s, %s, %s. Nothing here touches your configuration.\n",
+		sandbox.OwnerKey, sandbox.AdminKey, sandbox.AgentKey)
+	start := time.Now()
+	for i, st := range demoSteps(dir) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fmt.Fprintf(out, "\n%d. %s\n$ ladmin %s    # as %s@example.com\n", i+1, st.say, shellJoin(st.args, dir), st.as)
+		code, reported := runDemoStep(ctx, f, url, st)
+		if code != st.wantExit {
+			return cmdutil.Exit(cmdutil.ExitNotClean, "demo step %d (ladmin %s) ended with exit %d, expected %d",
+				i+1, strings.Join(st.args, " "), code, st.wantExit)
+		}
+		if code != 0 && !reported {
+			fmt.Fprintf(out, "(exit %d)\n", code)
+		}
+	}
+	fmt.Fprintf(out, "\nDone in %.1fs. Run your own sandbox with `ladmin sandbox serve`, or point ladmin at your account with `ladmin auth login`.\n",
+		time.Since(start).Seconds())
+	return nil
+}
+
+// runDemoStep runs one command in-process, as a fresh ladmin invocation that
+// sees only the sandbox URL and the step's key: no environment, no config file.
+func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoStep) (code int, reported bool) {
+	sub := &cmdutil.Factory{
+		IOStreams:  f.IOStreams,
+		Build:      f.Build,
+		Viper:      viper.New(),
+		ConfigPath: filepath.Join(os.TempDir(), "ladmin-demo-no-config", "config.yaml"),
+		Getenv: func(k string) string {
+			if k == "LADMIN_API_KEY" {
+				return demoKeys[st.as]
+			}
+			return ""
+		},
+	}
+	root := NewCmdRoot(sub)
+	root.SetArgs(append([]string{"--url", url}, st.args...))
+	err := root.ExecuteContext(ctx)
+	if err != nil && errors.Is(err, context.Canceled) {
+		return cmdutil.ExitInterrupted, true
+	}
+	// Refusals are part of the story: print them on stdout, next to the
+	// command that caused them.
+	return printError(f.IOStreams.Out, err), err != nil && !cmdutil.IsSilent(err)
+}
+
+// shellJoin shows args as a user would type them, with the temp dir hidden.
+func shellJoin(args []string, dir string) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		a = strings.ReplaceAll(a, dir+string(filepath.Separator), "testdata/")
+		if strings.ContainsAny(a, " '\"$*?") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts[i] = a
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,125 @@
+package role
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+// NewCmdPermission is `ladmin permission`.
+func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "permission <command>",
+		Short:   "List the permission catalog",
+		Long:    "Permissions are the dotted names roles are made of, e.g. agents.invite.",
+		Example: "  ladmin permission list",
+	}
+	p := func(i any) liveagent.Permission { return i.(liveagent.Permission) }
+	cmd.AddCommand(&cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List every permission with what it allows",
+		Long:    "List the account's permission catalog: every permission a role can hold, with what it allows.",
+		Example: "  ladmin permission list\n  ladmin permission list -o json --jq '.[].name'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.Output()
+			if err != nil {
+				return err
+			}
+			c, err := f.Client()
+			if err != nil {
+				return err
+			}
+			perms, err := c.ListPermissions(cmd.Context())
+			if liveagent.KindOf(err) == liveagent.KindNotFound {
+				// An account without the extension: the catalog we know.
+				perms, err = rbac.Catalog(), nil
+			}
+			if err != nil {
+				return err
+			}
+			return output.PrintList(f.IOStreams.Out, o, perms, []output.Column{
+				{Header: "PERMISSION", Value: func(i any) string { return p(i).Name }},
+				{Header: "DESCRIPTION", Value: func(i any) string { return p(i).Description }},
+			})
+		},
+	})
+	return cmd
+}
+
+// CanI is what `can-i -o json` prints.
+type CanI struct {
+	Permission string `json:"permission"`
+	Allowed    bool   `json:"allowed"`
+	Agent      string `json:"agent"`
+	Role       string `json:"role"`
+}
+
+// NewCmdCanI is `ladmin can-i`.
+func NewCmdCanI(f *cmdutil.Factory) *cobra.Command {
+	var as string
+	cmd := &cobra.Command{
+		Use:   "can-i <permission> [--as <id|email>]",
+		Short: "Check whether you (or another agent) hold a permission",
+		Long: `Print yes or no, with the role that grants or lacks the permission, and exit 0 for yes
+or 4 for no, like kubectl auth can-i. Without --as it asks about the key in use.`,
+		Example: `  ladmin can-i agents.invite
+  ladmin can-i billing.manage --as ana@acme.com
+  if ladmin can-i agents.invite -q; then ladmin agent import -f new.csv; fi`,
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return rbac.PermissionNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			perm := args[0]
+			if err := cmdutil.ResolvePermission(perm); err != nil {
+				return err
+			}
+			o, err := f.Output()
+			if err != nil {
+				return err
+			}
+			c, err := f.Client()
+			if err != nil {
+				return err
+			}
+			sess, err := c.Session(cmd.Context())
+			if err != nil {
+				return err
+			}
+			who := sess.Me
+			if as != "" {
+				a, err := c.ResolveAgent(cmd.Context(), as, false)
+				if err != nil {
+					return err
+				}
+				who = *a
+			}
+			role := sess.Roles.Of(who)
+			res := CanI{Permission: perm, Allowed: role.RBAC().Has(perm), Agent: who.Email, Role: role.Name}
+			switch {
+			case cmdutil.IsStructured(o):
+				if err := output.PrintObject(f.IOStreams.Out, o, res, nil); err != nil {
+					return err
+				}
+			case f.Quiet():
+			case res.Allowed:
+				fmt.Fprintf(f.IOStreams.Out, "yes: role %s of %s holds %s\n", role.Name, who.Email, perm)
+			default:
+				fmt.Fprintf(f.IOStreams.Out, "no: role %s of %s does not hold %s\n", role.Name, who.Email, perm)
+			}
+			if !res.Allowed {
+				return cmdutil.Silent(cmdutil.ExitForbidden)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "ask about this agent (id or email) instead of the key in use")
+	return cmd
+}
