@@ -241,14 +241,15 @@ func errorTail(err error) string {
 
 // retryable decides whether to try again and how long to wait first.
 func (c *Client) retryable(method string, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
+	wait := c.backoff(attempt)
+	if d, ok := retryAfter(header); ok && err == nil {
+		wait = d // 429 and 503 may say when to come back
+	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		if d, ok := retryAfter(header); ok {
-			return true, d
-		}
-		return true, c.backoff(attempt)
+		return true, wait
 	case err != nil, status >= 500:
-		return idempotent(method), c.backoff(attempt)
+		return idempotent(method), wait
 	}
 	return false, 0
 }

@@ -41,6 +41,9 @@ func NewLimiter(perSecond float64) *Limiter {
 func (l *Limiter) Rate() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.lim.Limit() == rate.Inf {
+		return math.Inf(1)
+	}
 	return float64(l.lim.Limit())
 }
 
@@ -104,9 +107,6 @@ func (l *Limiter) Observe(status int, h http.Header) {
 
 func (l *Limiter) set(r rate.Limit) {
 	l.successes = 0
-	if math.IsInf(float64(r), 1) {
-		r = rate.Inf
-	}
 	l.lim.SetLimit(r)
 }
 
