@@ -6,6 +6,7 @@ package iostreams
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
 // scrollback; otherwise (a key piped in by a script) it reads one line with
 // no prompt. The result is trimmed of spaces and line endings; it is "" when
 // the input is empty, which the caller reports.
-func (s *IOStreams) ReadSecret(prompt string) (string, error) {
+func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, error) {
 	if !s.stdinTTY {
 		line, err := s.readLine()
 		return strings.TrimSpace(line), err
@@ -95,12 +96,35 @@ func (s *IOStreams) ReadSecret(prompt string) (string, error) {
 		line, err := s.readLine()
 		return strings.TrimSpace(line), err
 	}
-	secret, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(s.ErrOut) // the user's Enter was not echoed
+	fd := int(f.Fd())
+	// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
+	// longer ends a blocked ReadPassword: give up on ctx and put the
+	// terminal's echo back, which ReadPassword would only do on return.
+	saved, err := term.GetState(fd)
 	if err != nil {
 		return "", fmt.Errorf("reading secret: %w", err)
 	}
-	return strings.TrimSpace(string(secret)), nil
+	type result struct {
+		secret []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		secret, err := term.ReadPassword(fd)
+		done <- result{secret, err}
+	}()
+	select {
+	case <-ctx.Done():
+		term.Restore(fd, saved)
+		fmt.Fprintln(s.ErrOut)
+		return "", ctx.Err()
+	case r := <-done:
+		fmt.Fprintln(s.ErrOut) // the user's Enter was not echoed
+		if r.err != nil {
+			return "", fmt.Errorf("reading secret: %w", r.err)
+		}
+		return strings.TrimSpace(string(r.secret)), nil
+	}
 }
 
 // Confirm asks a yes/no question on ErrOut; only y or yes (any case) is a

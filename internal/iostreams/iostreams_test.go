@@ -1,6 +1,7 @@
 package iostreams
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -83,7 +84,7 @@ func TestReadSecret(t *testing.T) {
 			ios, in, out, errOut := Test()
 			ios.SetStdinTTY(tt.tty)
 			in.WriteString(tt.input)
-			got, err := ios.ReadSecret("API key: ")
+			got, err := ios.ReadSecret(context.Background(), "API key: ")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +137,7 @@ func TestConfirm(t *testing.T) {
 func TestConsecutiveReadsShareInput(t *testing.T) {
 	ios, in, _, _ := Test()
 	in.WriteString("key\ny\n")
-	key, err := ios.ReadSecret("")
+	key, err := ios.ReadSecret(context.Background(), "")
 	if err != nil || key != "key" {
 		t.Fatalf("ReadSecret() = %q, %v", key, err)
 	}

@@ -97,7 +97,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 		if !ok {
-			return cmdutil.Exit(cmdutil.ExitUsage, "nothing was deleted")
+			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was deleted")
 		}
 	}
 	for _, t := range targets {

@@ -70,7 +70,10 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		if key, err = config.ReadAPIKeyFile(path); err != nil {
 			return cmdutil.Usagef("%s", err.Error())
 		}
-	} else if key, err = ios.ReadSecret("API key for " + base + ": "); err != nil {
+	} else if key, err = ios.ReadSecret(ctx, "API key for "+base+": "); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return cmdutil.Usagef("could not read the API key: %v", err)
 	}
 	key = strings.TrimSpace(key)

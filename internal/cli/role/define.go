@@ -285,7 +285,7 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 			return err
 		}
 		if !ok {
-			return cmdutil.Exit(cmdutil.ExitUsage, "nothing was deleted")
+			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was deleted")
 		}
 	}
 	if err := c.DeleteRole(ctx, old.ID, to.ID); err != nil {
