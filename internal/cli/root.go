@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/audit"
 	"github.com/ladmin/ladmin/internal/cli/auth"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
@@ -19,6 +20,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
+	"github.com/ladmin/ladmin/internal/output"
 )
 
 // Main runs ladmin with args and returns the exit code. It never calls
@@ -92,6 +94,10 @@ Try it with no account: ladmin demo`,
 	pf.BoolP("quiet", "q", false, "print only errors on stderr")
 	pf.Bool("no-color", false, "plain output without color (env NO_COLOR)")
 	_ = f.Viper.BindPFlags(pf)
+	_ = root.RegisterFlagCompletionFunc("profile", cmdutil.CompleteProfiles(f))
+	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return output.Formats, cobra.ShellCompDirectiveNoFileComp
+	})
 
 	root.AddGroup(
 		&cobra.Group{ID: "core", Title: "Agents and roles:"},
@@ -103,6 +109,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdPermission(f),
 		role.NewCmdCanI(f),
 		department.NewCmdDepartment(f),
+		audit.NewCmdAudit(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

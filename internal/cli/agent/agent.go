@@ -40,6 +40,7 @@ anything (exit 4) and the server enforces them too.`,
 		NewCmdSetRole(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdRestore(f, nil),
+		NewCmdImport(f, nil), NewCmdExport(f, nil),
 	)
 	return cmd
 }

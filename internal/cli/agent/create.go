@@ -68,6 +68,7 @@ including the server-side lookups, and changes nothing.`,
 	cmd.Flags().StringVar(&opts.Gender, "gender", "", "M, F or X (unspecified)")
 	cmd.Flags().StringArrayVar(&opts.Departments, "department", nil, "department name or id (repeatable)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would happen, changing nothing")
+	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
 	return cmd
 }
 

@@ -72,6 +72,7 @@ a built-in or custom role. Output formats json, yaml and csv always print a list
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only emails matching this glob, e.g. '*@acme.com'")
 	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by this field: "+strings.Join(sortable, ", "))
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most N agents (0: all)")
+	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
 	return cmd
 }
 

@@ -46,6 +46,7 @@ changes their own role, and the account's last owner keeps the owner role.`,
 	}
 	cmd.Flags().StringVar(&opts.Role, "role", "", "owner, admin, agent, or a custom role (required)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would happen, changing nothing")
+	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
 	return cmd
 }
 

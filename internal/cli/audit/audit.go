@@ -196,8 +196,12 @@ func auditRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	if report.Failed() {
-		// Every finding is in the report and the summary line is printed.
-		return cmdutil.Silent(cmdutil.ExitNotClean)
+		// Exit 1 says so on stderr, like every command that finishes unclean.
+		noun := "error findings"
+		if report.Summary.Errors == 1 {
+			noun = "error finding"
+		}
+		return cmdutil.Exit(cmdutil.ExitNotClean, "the audit found %d %s", report.Summary.Errors, noun)
 	}
 	return nil
 }

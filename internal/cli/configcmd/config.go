@@ -91,18 +91,12 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 			},
 		},
 		&cobra.Command{
-			Use:     "use-profile <name>",
-			Short:   "Make a saved profile the current one",
-			Long:    "Make a saved profile the one used when neither --profile nor LADMIN_PROFILE is given.",
-			Example: "  ladmin config use-profile staging",
-			Args:    cobra.ExactArgs(1),
-			ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-				cfg, err := f.Config()
-				if err != nil {
-					return nil, cobra.ShellCompDirectiveNoFileComp
-				}
-				return cfg.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
-			},
+			Use:               "use-profile <name>",
+			Short:             "Make a saved profile the current one",
+			Long:              "Make a saved profile the one used when neither --profile nor LADMIN_PROFILE is given.",
+			Example:           "  ladmin config use-profile staging",
+			Args:              cobra.ExactArgs(1),
+			ValidArgsFunction: cmdutil.CompleteProfiles(f),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				cfg, err := f.Config()
 				if err != nil {

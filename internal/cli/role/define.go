@@ -70,7 +70,18 @@ admin cannot define a role with billing.manage, nor one based on owner.`,
 	cmd.Flags().StringVar(&from, "from", "", "role to start from: owner, admin, agent or a custom role (required)")
 	cmd.Flags().StringArrayVar(&grants, "grant", nil, "permission to add (repeatable)")
 	cmd.Flags().StringArrayVar(&revokes, "revoke", nil, "permission to take away (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("from", cmdutil.CompleteRoles(f))
+	completePermissions(cmd)
 	return cmd
+}
+
+// completePermissions completes --grant and --revoke with the catalog.
+func completePermissions(cmd *cobra.Command) {
+	perms := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return rbac.PermissionNames(), cobra.ShellCompDirectiveNoFileComp
+	}
+	_ = cmd.RegisterFlagCompletionFunc("grant", perms)
+	_ = cmd.RegisterFlagCompletionFunc("revoke", perms)
 }
 
 func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grants, revokes []string) error {
@@ -162,6 +173,8 @@ roles cannot be changed, and you cannot change the role you hold yourself.`,
 	cmd.Flags().StringVar(&name, "name", "", "new name")
 	cmd.Flags().StringArrayVar(&grants, "grant", nil, "permission to add (repeatable)")
 	cmd.Flags().StringArrayVar(&revokes, "revoke", nil, "permission to take away (repeatable)")
+	cmd.ValidArgsFunction = cmdutil.RoleArg(f)
+	completePermissions(cmd)
 	return cmd
 }
 
@@ -240,6 +253,8 @@ are asked to confirm unless --yes; off a terminal --yes is required.`,
 	}
 	cmd.Flags().StringVar(&reassign, "reassign-to", "", "move the role's agents to this role first")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.ValidArgsFunction = cmdutil.RoleArg(f)
+	_ = cmd.RegisterFlagCompletionFunc("reassign-to", cmdutil.CompleteRoles(f))
 	return cmd
 }
 

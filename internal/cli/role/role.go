@@ -82,7 +82,8 @@ func newCmdShow(f *cmdutil.Factory) *cobra.Command {
 with a ✓ for those held. With -o json the role is printed with its permissions as a list.`,
 		Example: `  ladmin role show admin
   ladmin role show support-lead -o json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cmdutil.RoleArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := f.Output()
 			if err != nil {

@@ -1,0 +1,500 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ladmin/ladmin/internal/bulk"
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/output"
+)
+
+// ImportOptions are the inputs of `agent import`.
+type ImportOptions struct {
+	F                    *cmdutil.Factory
+	File                 string // path, or "-" for stdin
+	Format               bulk.Format
+	DryRun               bool
+	OnExisting           bulk.OnExisting
+	Concurrency          int
+	Rate                 float64
+	Report               string
+	Failed               string
+	ContinueOnError      bool
+	IgnoreUnknownColumns bool
+
+	// Abandon replaces the second-Ctrl-C watcher (tests).
+	Abandon <-chan struct{}
+}
+
+// NewCmdImport is `ladmin agent import`.
+func NewCmdImport(f *cmdutil.Factory, runF func(context.Context, *ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{F: f}
+	var format, onExisting string
+	cmd := &cobra.Command{
+		Use:   "import [-f FILE|-] [--dry-run] [--on-existing skip|update|fail]",
+		Short: "Invite, update and restore many agents from a CSV, JSON or YAML roster",
+		Long: `Onboard agents in bulk from a roster: CSV (a header row, then one agent per row), a
+JSON array, NDJSON (one object per line) or a YAML list. The format comes from
+--format, else the file extension, else the content (stdin: CSV when the first line
+is a header, JSON for "[", NDJSON for "{").
+
+Columns (CSV headers, or JSON/YAML keys; case-insensitive):
+  email        required; identifies the agent
+  name         required for new agents
+  role         owner, admin, agent or a custom role's name (default agent for new agents)
+  gender       M, F or X
+  departments  names or ids, ";"-separated (JSON/YAML: a list or a ";" string)
+  id, role_id, status   written by 'agent export' for audits; read back, not acted on
+                        (rows with status X are skipped: import never deletes)
+An empty cell asks for nothing: it never blanks a field or resets a role. Other
+columns are an error unless --ignore-unknown-columns.
+
+The whole file is checked before anything is sent: every invalid row is listed as
+FILE:LINE: column "X": problem, and the import stops with exit 2; rows that your key
+may not apply (an admin cannot create owners; an agent cannot import) stop it with
+exit 4. Then the account is read once and each row is planned:
+  create    no agent has this email
+  update    it exists and differs in role, name, gender or departments (--on-existing update)
+  restore   a deleted agent has this email (--on-existing update; updated too if needed)
+  skip      already as wanted, or it exists and --on-existing is skip (the default)
+  error     it exists and --on-existing is fail: nothing is applied (exit 6)
+--dry-run prints the plan, its summary and an estimate of the requests and time
+at the account's rate limit, and changes nothing.
+
+Rows are applied by --concurrency workers under the account's rate limit (its
+X-RateLimit-Limit hints, slowing down on 429s; --rate caps it). A create whose
+answer is lost is looked up by email before any retry, so nothing is ever created
+twice. Without --continue-on-error the first failed row stops new rows from
+starting (rows in flight finish); with it every row is attempted.
+
+--report FILE writes one CSV row per input row (line, email, action, outcome,
+agent_id, error), flushed as each row ends. --failed FILE writes the rows that did
+not end as planned (failed, or not attempted because the run stopped) as CSV with
+the input's own columns, ready to be imported again.
+
+Ctrl-C stops starting new rows, lets the requests in flight finish and exits 130
+(a second Ctrl-C abandons them). Running the same file again only does what is
+still missing. Exit codes: 0 every row as planned, 1 some rows failed or were not
+attempted, 2 invalid file, 4 not allowed for this key, 6 existing agents with
+--on-existing fail, 130 interrupted.`,
+		Example: `  ladmin agent import -f roster.csv --dry-run
+  ladmin agent import -f roster.csv --report report.csv --failed failed.csv
+  ladmin agent import -f failed.csv --report report-2.csv          # retry what failed
+  ladmin agent import -f roster.yaml --on-existing update
+  hr-export | ladmin agent import -f - --format ndjson -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = bulk.ParseFormat(format); err != nil {
+				return cmdutil.Usagef("%s", err.Error())
+			}
+			if opts.OnExisting, err = bulk.ParseOnExisting(onExisting); err != nil {
+				return cmdutil.Usagef("%s", err.Error())
+			}
+			if opts.Concurrency < 1 || opts.Concurrency > 64 {
+				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+			}
+			if opts.Rate < 0 {
+				return cmdutil.Usagef("invalid --rate %v: use requests per second, or 0 for as fast as the account allows", opts.Rate)
+			}
+			if opts.File == "" {
+				if f.IOStreams.IsStdinTTY() {
+					return cmdutil.Usagef("no roster: pass -f FILE, or -f - and pipe it on stdin")
+				}
+				opts.File = "-"
+			}
+			for _, out := range []struct{ flag, path string }{{"--report", opts.Report}, {"--failed", opts.Failed}} {
+				if out.path != "" && opts.File != "-" && sameFile(out.path, opts.File) {
+					return cmdutil.Usagef("%s %s would overwrite the roster being imported", out.flag, out.path)
+				}
+			}
+			if opts.Report != "" && opts.Report == opts.Failed {
+				return cmdutil.Usagef("--report and --failed must be different files")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return importRun(cmdutil.Context(cmd.Context()), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", `roster to import, or "-" for stdin`)
+	fl.StringVar(&format, "format", "", "csv, json, ndjson or yaml (default: from the extension, else the content)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything, print the plan and an estimate, change nothing")
+	fl.StringVar(&onExisting, "on-existing", string(bulk.OnExistingSkip), "for agents that exist: skip, update (and restore deleted ones) or fail")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, "rows in flight at once")
+	fl.Float64Var(&opts.Rate, "rate", 0, "at most this many requests per second (default: as fast as the account allows)")
+	fl.StringVar(&opts.Report, "report", "", "write a CSV report of every row to this file (line, email, action, outcome, agent_id, error)")
+	fl.StringVar(&opts.Failed, "failed", "", "write the rows that did not end as planned to this file, in the input's columns (CSV)")
+	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every row even after one fails")
+	fl.BoolVar(&opts.IgnoreUnknownColumns, "ignore-unknown-columns", false, "skip columns import does not know instead of refusing the file")
+	return cmd
+}
+
+func sameFile(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return aa == bb
+}
+
+func importRun(ctx context.Context, opts *ImportOptions) error {
+	f := opts.F
+	ios := f.IOStreams
+	o, err := f.Output()
+	if err != nil {
+		return err
+	}
+	data, err := readRoster(opts.File, ios.In)
+	if err != nil {
+		return err
+	}
+	name := bulk.DisplayName(opts.File)
+	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, Format: opts.Format,
+		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
+	if fatal {
+		problems = append(problems, bulk.ValidateLocal(file)...)
+		return invalid(f, name, problems.Sorted())
+	}
+
+	client, observer, err := importClient(f, opts)
+	if err != nil {
+		return err
+	}
+	acct, err := bulk.LoadAccount(ctx, client)
+	if err != nil {
+		return err
+	}
+	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
+	if all := append(problems, planProblems...); len(all) > 0 {
+		return invalid(f, name, all.Sorted())
+	}
+	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
+		printProblems(ios.ErrOut, denied)
+		if len(denied) == 1 && denied[0].Line == 0 {
+			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
+		}
+		return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not apply %s of %s; nothing was changed",
+			plural(len(denied), "row", "rows"), name)
+	}
+	conflicts := plan.Errors()
+
+	if opts.DryRun {
+		if err := printPlan(f, o, plan, acct, observer, opts); err != nil {
+			return err
+		}
+		if len(conflicts) > 0 {
+			printProblems(ios.ErrOut, conflicts)
+			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
+				plural(len(conflicts), "agent is", "agents are"))
+		}
+		return nil
+	}
+	if len(conflicts) > 0 {
+		printProblems(ios.ErrOut, conflicts)
+		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
+			plural(len(conflicts), "agent is", "agents are"))
+	}
+	return applyPlan(ctx, f, o, plan, client, opts)
+}
+
+// readRoster reads the whole input: a file, or stdin for "-".
+func readRoster(path string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = stdin
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, cmdutil.Usagef("cannot read the roster: %s", pathError(err))
+		}
+		defer fh.Close()
+		r = fh
+	}
+	data, err := io.ReadAll(io.LimitReader(r, bulk.MaxInputSize+1))
+	if err != nil {
+		return nil, cmdutil.Usagef("cannot read the roster %s: %v", bulk.DisplayName(path), err)
+	}
+	if len(data) > bulk.MaxInputSize {
+		return nil, cmdutil.Usagef("the roster %s is larger than %d MiB; split it", bulk.DisplayName(path), bulk.MaxInputSize>>20)
+	}
+	return data, nil
+}
+
+func pathError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return fmt.Sprintf("%s: %v", pe.Path, pe.Err)
+	}
+	return err.Error()
+}
+
+// importClient builds a client of its own: one shared Limiter for every
+// worker (--rate caps it; the Factory's NewLimiter hook is used otherwise),
+// and an Observer that notes the account's rate-limit hint for estimates.
+func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *bulk.Observer, error) {
+	cfg, err := f.ClientConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Rate > 0 || cfg.Limiter == nil {
+		cfg.Limiter = liveagent.NewLimiter(opts.Rate)
+	}
+	observer := bulk.NewObserver(cfg.Transport, opts.Concurrency)
+	cfg.Transport = observer
+	c, err := liveagent.New(cfg)
+	if err != nil {
+		if liveagent.KindOf(err) == liveagent.KindInvalid {
+			return nil, nil, cmdutil.Usagef("%s", err.Error())
+		}
+		return nil, nil, err
+	}
+	return c, observer, nil
+}
+
+// invalid lists every problem of the file and ends with exit 2.
+func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
+	printProblems(f.IOStreams.ErrOut, problems)
+	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, plural(len(problems), "problem", "problems"))
+}
+
+func printProblems(w io.Writer, problems bulk.Problems) {
+	for _, line := range problems.Lines() {
+		fmt.Fprintln(w, line)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// printPlan is --dry-run: the plan (a table, or a list for programs), its
+// summary and the estimate.
+func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, acct *bulk.Account, observer *bulk.Observer, opts *ImportOptions) error {
+	ios := f.IOStreams
+	rows := plan.Rows()
+	cols := []output.Column{
+		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
+		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+	}
+	if len(rows) > 0 || cmdutil.IsStructured(o) {
+		if err := output.PrintList(ios.Out, o, rows, cols); err != nil {
+			return err
+		}
+	}
+	est := bulk.EstimatePlan(plan, bulk.EstimateOptions{Hint: float64(observer.RateLimitHint()), ClientRate: opts.Rate,
+		Concurrency: opts.Concurrency, RoundTrip: observer.MeanRoundTrip()})
+	lines := []string{
+		fmt.Sprintf("Plan for %s: %s.", plan.File.Name, plan.Counts()),
+		capitalize(est.String()) + ".",
+		"Dry run: nothing was changed.",
+	}
+	if cmdutil.IsStructured(o) {
+		for _, l := range lines {
+			f.Notef("%s", l)
+		}
+		return nil
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(ios.Out)
+	}
+	for _, l := range lines {
+		fmt.Fprintln(ios.Out, l)
+	}
+	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// applyPlan runs the plan and reports: a line per applied row (or the list
+// of results for programs), errors on stderr, the bar on a terminal, the
+// report files, the summary, and the exit code.
+func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *bulk.Plan, client bulk.API, opts *ImportOptions) error {
+	ios := f.IOStreams
+	var report *bulk.ReportWriter
+	var failed *bulk.FailedWriter
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	if opts.Report != "" {
+		fh, err := os.Create(opts.Report)
+		if err != nil {
+			return cmdutil.Usagef("cannot write the report: %s", pathError(err))
+		}
+		closers = append(closers, fh)
+		report = bulk.NewReportWriter(fh)
+	}
+	if opts.Failed != "" {
+		fh, err := os.Create(opts.Failed)
+		if err != nil {
+			return cmdutil.Usagef("cannot write the failed rows: %s", pathError(err))
+		}
+		closers = append(closers, fh)
+		failed = bulk.NewFailedWriter(fh, plan.File)
+	}
+
+	toApply := plan.Requests()
+	var bar *bulk.Progress
+	if ios.IsStderrTTY() && !f.Quiet() && toApply > 0 {
+		bar = bulk.NewProgress(ios.ErrOut, len(plan.Steps)-plan.Counts().Skip, "importing")
+	}
+	out := ios.Out
+	if ios.IsStdoutTTY() {
+		out = bar.Writer(out) // same screen: print above the bar
+	}
+	errOut := bar.Writer(ios.ErrOut)
+
+	abandon, stopWatching := watchSecondInterrupt(ctx, opts.Abandon, func() {
+		f.Notef("interrupted: finishing the requests in flight (press Ctrl-C again to abandon them)")
+	})
+	defer stopWatching()
+
+	structured := cmdutil.IsStructured(o)
+	var results []bulk.Result
+	sum := bulk.Apply(ctx, client, plan, bulk.ApplyOptions{
+		Concurrency:     opts.Concurrency,
+		ContinueOnError: opts.ContinueOnError,
+		Abandon:         abandon,
+		OnResult: func(r bulk.Result) {
+			if report != nil {
+				report.Add(r)
+			}
+			if failed != nil {
+				failed.Add(r)
+			}
+			if r.Step.Action != bulk.ActionSkip {
+				bar.Increment()
+			}
+			if structured {
+				results = append(results, r)
+				if r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown {
+					fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, bulk.Line(r))
+				}
+				return
+			}
+			line := bulk.Line(r)
+			switch {
+			case line == "":
+			case r.Outcome == bulk.OutcomeOK:
+				fmt.Fprintln(out, line)
+			default:
+				fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, line)
+			}
+		},
+	})
+	bar.Finish()
+
+	if report != nil {
+		if err := report.Err(); err != nil {
+			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+		}
+	}
+	if failed != nil {
+		if err := failed.Err(); err != nil {
+			fmt.Fprintf(ios.ErrOut, "warning: could not write the failed rows %s: %v\n", opts.Failed, err)
+		}
+	}
+
+	summary := fmt.Sprintf("%s: %s.", plan.File.Name, sum)
+	if structured {
+		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
+		rows := make([]bulk.ResultRow, len(results))
+		for i, r := range results {
+			rows[i] = r.Row()
+		}
+		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
+			return err
+		}
+		f.Notef("%s", summary)
+	} else {
+		fmt.Fprintln(ios.Out, summary)
+	}
+	if failed != nil && failed.Count() > 0 {
+		f.Notef("The %s that did not end as planned are in %s: fix them and import that file again.",
+			plural(failed.Count(), "row", "rows"), opts.Failed)
+	}
+
+	switch {
+	case sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
+			plural(sum.NotAttempted, "row", "rows"), unknownNote(sum))
+	case sum.Failed > 0 || sum.NotAttempted > 0:
+		msg := fmt.Sprintf("%d of %d rows failed", sum.Failed, sum.Rows())
+		if sum.Stopped && sum.NotAttempted > 0 {
+			msg += fmt.Sprintf(" and %d were not attempted (the first failure stopped the import; --continue-on-error attempts every row)", sum.NotAttempted)
+		}
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s", msg)
+	}
+	return nil
+}
+
+func unknownNote(s bulk.Summary) string {
+	if s.Unknown == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d abandoned in flight (they may or may not have been applied)", s.Unknown)
+}
+
+// watchSecondInterrupt returns a channel closed by a second Ctrl-C (or
+// SIGTERM) after ctx is canceled by the first, so that requests in flight
+// can be abandoned by someone who will not wait. given replaces the signal
+// watcher (tests).
+func watchSecondInterrupt(ctx context.Context, given <-chan struct{}, onFirst func()) (<-chan struct{}, func()) {
+	if given != nil {
+		return given, func() {}
+	}
+	abandon := make(chan struct{})
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		select {
+		case <-done:
+			return // the run ended as the interrupt came
+		default:
+		}
+		onFirst()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			close(abandon)
+		case <-done:
+		}
+	}()
+	return abandon, func() { close(done); wg.Wait() }
+}
