@@ -315,3 +315,19 @@ func TestDisplayPath(t *testing.T) {
 		t.Errorf("displayPath = %q", got)
 	}
 }
+
+func TestFormatCompletion(t *testing.T) {
+	f, _, _ := newFactory(t, "http://127.0.0.1:1", nil)
+	root := &cobra.Command{Use: "ladmin"}
+	root.AddCommand(NewCmdAudit(f))
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&bytes.Buffer{})
+	root.SetArgs([]string{cobra.ShellCompRequestCmd, "audit", "--format", ""})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "table\njson\njunit\nsarif\ngithub\nmarkdown\n") {
+		t.Errorf("completion:\n%s", out.String())
+	}
+}

@@ -1,0 +1,188 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ladmin/ladmin/internal/output"
+)
+
+// Report formats (--format).
+const (
+	FormatTable    = "table"
+	FormatJSON     = "json"
+	FormatJUnit    = "junit"
+	FormatSARIF    = "sarif"
+	FormatGitHub   = "github"
+	FormatMarkdown = "markdown"
+)
+
+// Formats lists the report formats in the order help texts show them.
+var Formats = []string{FormatTable, FormatJSON, FormatJUnit, FormatSARIF, FormatGitHub, FormatMarkdown}
+
+// WriteOptions tune the writers.
+type WriteOptions struct {
+	NoHeaders bool // table without its header row
+}
+
+// Write renders the report in format. It renders into memory first, so a
+// failure never leaves half a report on w.
+func Write(w io.Writer, format string, r *Report, opts WriteOptions) error {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case FormatTable, "":
+		err = writeTable(&buf, r, opts)
+	case FormatJSON:
+		err = writeJSON(&buf, r)
+	case FormatJUnit:
+		err = writeJUnit(&buf, r)
+	case FormatSARIF:
+		err = writeSARIF(&buf, r)
+	case FormatGitHub:
+		err = writeGitHub(&buf, r)
+	case FormatMarkdown:
+		err = writeMarkdown(&buf, r)
+	default:
+		return fmt.Errorf("unknown report format %q: valid formats are %s", format, strings.Join(Formats, ", "))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// IsMachineFormat reports whether a format is for programs only (no room for
+// a human summary line in it).
+func IsMachineFormat(format string) bool {
+	return format == FormatJSON || format == FormatJUnit || format == FormatSARIF
+}
+
+func writeJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if r.Findings == nil {
+		// Programs always get a list.
+		cp := *r
+		cp.Findings = []Finding{}
+		r = &cp
+	}
+	return enc.Encode(r)
+}
+
+func agentText(f Finding) string {
+	switch {
+	case f.Agent != nil && f.Agent.Email != "":
+		return f.Agent.Email
+	case f.Agent != nil:
+		return "id " + f.Agent.ID
+	case f.Role != nil:
+		return "role " + f.Role.Name
+	}
+	return "-"
+}
+
+func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
+	if len(r.Findings) > 0 {
+		rows := make([][]string, len(r.Findings))
+		for i, f := range r.Findings {
+			rows[i] = []string{string(f.Severity), f.Rule, oneLine(agentText(f)), oneLine(f.Message), f.Location.String()}
+		}
+		if err := output.Table(w, []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}, rows, opts.NoHeaders); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintln(w, "No findings.")
+	}
+	_, err := fmt.Fprintln(w, r.SummaryLine())
+	return err
+}
+
+// oneLine keeps a table cell on one line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// writeGitHub writes GitHub Actions workflow commands: one annotation per
+// finding, anchored to the policy or baseline line, then the summary.
+func writeGitHub(w io.Writer, r *Report) error {
+	for _, f := range r.Findings {
+		cmd := "error"
+		if f.Severity == SeverityWarning {
+			cmd = "warning"
+		}
+		props := []string{"title=" + ghProperty(f.Rule)}
+		if f.Location.File != "" {
+			props = append(props, "file="+ghProperty(f.Location.File))
+			if f.Location.Line > 0 {
+				props = append(props, fmt.Sprintf("line=%d", f.Location.Line))
+			}
+		}
+		fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(f.Message))
+	}
+	_, err := fmt.Fprintln(w, r.SummaryLine())
+	return err
+}
+
+// ghData escapes a workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// writeMarkdown writes a report for a job summary or a pull-request comment.
+func writeMarkdown(w io.Writer, r *Report) error {
+	s := r.Summary
+	status := "✅ passed"
+	if !s.Passed {
+		status = "❌ failed"
+	}
+	fmt.Fprintf(w, "## ladmin audit %s\n\n", status)
+	fmt.Fprintf(w, "%s, %s; %s (%s, %s) checked against %s.\n\n",
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"),
+		plural(s.ActiveAgents, "active agent"), plural(s.Owners, "owner"), plural(s.Admins, "admin"),
+		plural(len(s.Checks), "check"))
+	var sources []string
+	if s.Policy != "" {
+		sources = append(sources, "policy `"+s.Policy+"`")
+	}
+	if s.Baseline != "" {
+		sources = append(sources, "baseline `"+s.Baseline+"`")
+	}
+	if s.Account != "" {
+		sources = append(sources, "account "+s.Account)
+	}
+	if len(sources) > 0 {
+		fmt.Fprintf(w, "Sources: %s.\n\n", strings.Join(sources, ", "))
+	}
+	if len(r.Findings) == 0 {
+		_, err := fmt.Fprintln(w, "No findings.")
+		return err
+	}
+	fmt.Fprintln(w, "| Severity | Rule | Subject | Message | Source |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, f := range r.Findings {
+		sev := "❌ error"
+		if f.Severity == SeverityWarning {
+			sev = "⚠️ warning"
+		}
+		fmt.Fprintf(w, "| %s | `%s` | %s | %s | `%s` |\n", sev, f.Rule, mdCell(agentText(f)), mdCell(f.Message), mdCell(f.Location.String()))
+	}
+	return nil
+}
+
+// mdCell keeps a value inside one table cell.
+func mdCell(s string) string {
+	s = strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	return s
+}
