@@ -195,7 +195,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	conflicts := plan.Errors()
 
 	if opts.DryRun {
-		if err := printPlan(f, o, plan, acct, observer, opts); err != nil {
+		if err := printPlan(f, o, plan, observer, opts); err != nil {
 			return err
 		}
 		if len(conflicts) > 0 {
@@ -287,7 +287,7 @@ func plural(n int, one, many string) string {
 
 // printPlan is --dry-run: the plan (a table, or a list for programs), its
 // summary and the estimate.
-func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, acct *bulk.Account, observer *bulk.Observer, opts *ImportOptions) error {
+func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *bulk.Observer, opts *ImportOptions) error {
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
@@ -372,7 +372,9 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 	errOut := bar.Writer(ios.ErrOut)
 
 	abandon, stopWatching := watchSecondInterrupt(ctx, opts.Abandon, func() {
-		f.Notef("interrupted: finishing the requests in flight (press Ctrl-C again to abandon them)")
+		if !f.Quiet() {
+			fmt.Fprintln(errOut, "interrupted: no new rows start; finishing the requests in flight (press Ctrl-C again to abandon them)")
+		}
 	})
 	defer stopWatching()
 
@@ -389,7 +391,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			if failed != nil {
 				failed.Add(r)
 			}
-			if r.Step.Action != bulk.ActionSkip {
+			if r.Step.Action != bulk.ActionSkip && r.Outcome != bulk.OutcomeNotAttempted {
 				bar.Increment()
 			}
 			if structured {

@@ -1,0 +1,156 @@
+package bulk
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+// Account is one read of everything a plan is made against: the caller, the
+// roles, the departments and every agent, active and deleted.
+type Account struct {
+	Me          liveagent.Agent
+	Roles       *liveagent.RoleIndex
+	Departments []liveagent.Department
+	Agents      []liveagent.Agent
+
+	byEmail    map[string]*emailEntry
+	deptByKey  map[string]liveagent.Department // lowercased id and name
+	deptsOf    map[string][]string             // agent id -> department ids
+	deptNames  []string
+	ownerCount int
+}
+
+// emailEntry is what the account holds under one email: at most one active
+// agent, and any number of deleted ones (the last listed is the most recent).
+type emailEntry struct {
+	active  *liveagent.Agent
+	deleted *liveagent.Agent
+}
+
+// Reader is the part of the API client that LoadAccount needs.
+type Reader interface {
+	Me(ctx context.Context) (*liveagent.Agent, error)
+	Roles(ctx context.Context) (*liveagent.RoleIndex, error)
+	ListDepartments(ctx context.Context) ([]liveagent.Department, error)
+	ListAgents(ctx context.Context, opts liveagent.ListOptions) ([]liveagent.Agent, error)
+}
+
+// LoadAccount reads the account once, its four lists in parallel.
+func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
+	var (
+		wg     sync.WaitGroup
+		me     *liveagent.Agent
+		roles  *liveagent.RoleIndex
+		depts  []liveagent.Department
+		agents []liveagent.Agent
+		errs   [4]error
+	)
+	wg.Add(4)
+	go func() { defer wg.Done(); me, errs[0] = c.Me(ctx) }()
+	go func() { defer wg.Done(); roles, errs[1] = c.Roles(ctx) }()
+	go func() { defer wg.Done(); depts, errs[2] = c.ListDepartments(ctx) }()
+	go func() {
+		defer wg.Done()
+		agents, errs[3] = c.ListAgents(ctx, liveagent.ListOptions{Filters: []liveagent.Filter{{
+			Field: "status", Op: "in", Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}}}})
+	}()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return NewAccount(*me, roles, depts, agents), nil
+}
+
+// NewAccount indexes what was read.
+func NewAccount(me liveagent.Agent, roles *liveagent.RoleIndex, depts []liveagent.Department, agents []liveagent.Agent) *Account {
+	if roles == nil {
+		roles = liveagent.NewRoleIndex(nil)
+	}
+	a := &Account{Me: me, Roles: roles, Departments: depts, Agents: agents,
+		byEmail: map[string]*emailEntry{}, deptByKey: map[string]liveagent.Department{}, deptsOf: map[string][]string{}}
+	for _, d := range depts {
+		a.deptByKey[strings.ToLower(d.DepartmentID)] = d
+		a.deptNames = append(a.deptNames, d.Name)
+		for _, id := range d.AgentIDs {
+			a.deptsOf[id] = append(a.deptsOf[id], d.DepartmentID)
+		}
+	}
+	// Names after ids, so an id wins when a name happens to equal another's id.
+	for _, d := range depts {
+		if _, taken := a.deptByKey[strings.ToLower(d.Name)]; !taken {
+			a.deptByKey[strings.ToLower(d.Name)] = d
+		}
+	}
+	for i := range agents {
+		ag := &agents[i]
+		key := strings.ToLower(ag.Email)
+		e := a.byEmail[key]
+		if e == nil {
+			e = &emailEntry{}
+			a.byEmail[key] = e
+		}
+		if ag.Active() {
+			e.active = ag
+			if roles.Of(*ag).RBAC().IsOwner() {
+				a.ownerCount++
+			}
+		} else {
+			e.deleted = ag
+		}
+	}
+	return a
+}
+
+// Lookup returns the active agent with that email, else the most recently
+// deleted one, else nil.
+func (a *Account) Lookup(email string) *liveagent.Agent {
+	e := a.byEmail[strings.ToLower(strings.TrimSpace(email))]
+	switch {
+	case e == nil:
+		return nil
+	case e.active != nil:
+		return e.active
+	}
+	return e.deleted
+}
+
+// Department finds a department by id or name, case-insensitively.
+func (a *Account) Department(ref string) (liveagent.Department, bool) {
+	d, ok := a.deptByKey[strings.ToLower(strings.TrimSpace(ref))]
+	return d, ok
+}
+
+// DepartmentsOf returns the ids of an active agent's departments, sorted.
+func (a *Account) DepartmentsOf(agentID string) []string {
+	ids := append([]string(nil), a.deptsOf[agentID]...)
+	sort.Strings(ids)
+	return ids
+}
+
+// DepartmentNames returns the names of department ids, in the account's order.
+func (a *Account) DepartmentNames(ids []string) []string {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	var names []string
+	for _, d := range a.Departments {
+		if want[d.DepartmentID] {
+			names = append(names, d.Name)
+		}
+	}
+	return names
+}
+
+// Actor is the caller as the rules see it.
+func (a *Account) Actor() rbac.Subject { return a.Roles.Subject(a.Me) }
+
+// ActiveOwners counts the active agents whose role makes them owners (rule 4).
+func (a *Account) ActiveOwners() int { return a.ownerCount }

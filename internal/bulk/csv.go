@@ -1,0 +1,119 @@
+package bulk
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+)
+
+// parseCSV reads RFC 4180 CSV (CRLF or LF, quoted fields with commas,
+// quotes and line breaks). The first record is the header. Problems in a row
+// are collected and reading goes on; broken quoting stops it, since nothing
+// after it can be trusted.
+func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bool) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1 // counted here, to report every row, not only the first
+	r.ReuseRecord = false
+
+	header, err := r.Read()
+	if err != nil {
+		csvSyntax(err, data, p)
+		return true
+	}
+	headerLine, _ := r.FieldPos(0)
+	f.Columns = header
+	if len(header) == 1 && strings.Count(header[0], ";") > 0 && looksLikeHeader(strings.ReplaceAll(header[0], ";", ",")) {
+		p.add(headerLine, "", "the columns are separated by \";\", not commas; save the file as comma-separated CSV "+
+			"(in Excel: \"CSV UTF-8 (Comma delimited)\") and try again")
+		return true
+	}
+	cols, fatal := checkColumns(header, headerLine, p, opts, true)
+	if fatal {
+		return true
+	}
+
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			csvSyntax(err, data, p)
+			return true
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(header) > 1 {
+			continue // a line of blanks
+		}
+		row := Record{Line: line, Raw: rec}
+		bad := false
+		for i, cell := range rec {
+			if i >= len(cols) {
+				if strings.TrimSpace(cell) != "" {
+					p.add(line, "", "the row has %d fields but the header names %d columns; quote fields that contain commas",
+						len(rec), len(header))
+					bad = true
+					break
+				}
+				continue
+			}
+			if cols[i] == "" && strings.TrimSpace(header[i]) == "" && strings.TrimSpace(cell) != "" {
+				p.add(line, "", "field %d has a value but no column name in the header", i+1)
+				bad = true
+				continue
+			}
+			assign(&row, cols[i], cell)
+		}
+		if len(rec) < len(header) {
+			p.add(line, "", "the row has %d fields but the header names %d columns", len(rec), len(header))
+			bad = true
+		}
+		row.broken = bad
+		if !bad {
+			// Pad short raw rows so --failed writes rectangular CSV.
+			for len(row.Raw) < len(header) {
+				row.Raw = append(row.Raw, "")
+			}
+			row.Raw = row.Raw[:len(header)]
+		}
+		f.Records = append(f.Records, row)
+	}
+	return false
+}
+
+// csvSyntax reports a CSV syntax error at the line where the broken record starts.
+func csvSyntax(err error, data []byte, p *problemList) {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		p.add(0, "", "cannot read the file as CSV: %v", err)
+		return
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && unclosedQuote(data, pe.StartLine):
+		p.add(pe.StartLine, "", "a quoted field that starts on this line is never closed: add the missing closing \"")
+	case errors.Is(pe.Err, csv.ErrQuote):
+		p.add(pe.Line, "", "misplaced quote (column %d): a quoted field must end with \" followed by a comma or the end of the line; "+
+			"double any \" inside it", pe.Column)
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		p.add(pe.Line, "", "a \" appears inside an unquoted field (column %d): quote the whole field and double the \" inside it", pe.Column)
+	default:
+		p.add(pe.StartLine, "", "cannot read the row as CSV: %v", pe.Err)
+	}
+}
+
+// unclosedQuote reports whether the quotes from the start of line to the end
+// of data are unbalanced: a quoted field that never closes. (Doubled quotes
+// inside a field and every closed field come in pairs.)
+func unclosedQuote(data []byte, line int) bool {
+	off := 0
+	for l := 1; l < line && off < len(data); l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return false
+		}
+		off += i + 1
+	}
+	return bytes.Count(data[off:], []byte{'"'})%2 == 1
+}

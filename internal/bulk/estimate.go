@@ -1,0 +1,87 @@
+package bulk
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// DefaultRateLimit is LiveAgent's published limit: 180 requests per minute
+// per API key. A plan estimate uses it when the account sent no
+// X-RateLimit-Limit hint.
+const DefaultRateLimit = 180.0 / 60
+
+// Estimate is how long applying a plan should take.
+type Estimate struct {
+	Requests int
+	// Rate is the pace in requests per second, and RateSource says where it comes from.
+	Rate       float64
+	RateSource string
+	// Duration is the larger of what the rate and what the round trips of
+	// Concurrency workers allow.
+	Duration time.Duration
+}
+
+// EstimateOptions are what the estimate knows about the account and the client.
+type EstimateOptions struct {
+	// Hint is the X-RateLimit-Limit the account sent (requests per second,
+	// as the client's Limiter reads it); 0 when none was seen.
+	Hint float64
+	// ClientRate is --rate; 0 when not given.
+	ClientRate float64
+	// Concurrency is --concurrency.
+	Concurrency int
+	// RoundTrip is the typical time of one request, from the account read; 0 when unknown.
+	RoundTrip time.Duration
+}
+
+// EstimatePlan estimates the time the plan's write requests take.
+func EstimatePlan(p *Plan, o EstimateOptions) Estimate {
+	e := Estimate{Requests: p.Requests()}
+	switch {
+	case o.Hint > 0:
+		e.Rate = o.Hint
+		e.RateSource = "the account's X-RateLimit-Limit"
+	default:
+		e.Rate = DefaultRateLimit
+		e.RateSource = "LiveAgent's limit of 180 requests per minute per key; the account sent no X-RateLimit-Limit"
+	}
+	if o.ClientRate > 0 && o.ClientRate < e.Rate {
+		e.Rate = o.ClientRate
+		e.RateSource = "--rate"
+	}
+	byRate := time.Duration(float64(e.Requests) / e.Rate * float64(time.Second))
+	conc := max(o.Concurrency, 1)
+	byLatency := time.Duration(math.Ceil(float64(e.Requests)/float64(conc))) * o.RoundTrip
+	e.Duration = max(byRate, byLatency)
+	return e
+}
+
+func (e Estimate) String() string {
+	if e.Requests == 0 {
+		return "nothing to send"
+	}
+	what := "1 write request"
+	if e.Requests != 1 {
+		what = fmt.Sprintf("%d write requests", e.Requests)
+	}
+	return fmt.Sprintf("would send %s: about %s at %s requests/s (%s)",
+		what, roundDuration(e.Duration), trimFloat(e.Rate), e.RateSource)
+}
+
+func trimFloat(f float64) string {
+	if f == math.Trunc(f) {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.2f", f)
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}

@@ -1,0 +1,209 @@
+package bulk
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ReportColumns is the header of --report.
+var ReportColumns = []string{"line", "email", "action", "outcome", "agent_id", "error"}
+
+// ReportWriter writes --report: one CSV row per input row, flushed as each
+// row ends, so an interrupted run still leaves an accurate report.
+type ReportWriter struct {
+	mu  sync.Mutex
+	w   *csv.Writer
+	err error
+}
+
+// NewReportWriter writes the header at once.
+func NewReportWriter(w io.Writer) *ReportWriter {
+	rw := &ReportWriter{w: csv.NewWriter(w)}
+	rw.write(ReportColumns)
+	return rw
+}
+
+// Add writes one row's result.
+func (rw *ReportWriter) Add(r Result) {
+	msg := ""
+	if r.Err != nil {
+		msg = oneLine(r.Err.Error())
+	} else if r.Note != "" {
+		msg = r.Note
+	}
+	rw.write([]string{strconv.Itoa(r.Step.Record.Line), r.Step.Record.Email, string(r.Step.Action),
+		string(r.Outcome), r.AgentID, msg})
+}
+
+func (rw *ReportWriter) write(rec []string) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.err != nil {
+		return
+	}
+	if err := rw.w.Write(rec); err != nil {
+		rw.err = err
+		return
+	}
+	rw.w.Flush()
+	rw.err = rw.w.Error()
+}
+
+// Err is the first write error, if any.
+func (rw *ReportWriter) Err() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	return rw.err
+}
+
+// FailedWriter writes --failed: the rows that did not end as planned
+// (failed, not attempted, or abandoned), in the input's own columns as CSV
+// with the input's header, so the file can be fed straight back to import.
+type FailedWriter struct {
+	mu  sync.Mutex
+	w   *csv.Writer
+	n   int
+	err error
+}
+
+// NewFailedWriter writes the header (the input's columns) at once.
+func NewFailedWriter(w io.Writer, f *File) *FailedWriter {
+	fw := &FailedWriter{w: csv.NewWriter(w)}
+	fw.write(f.Columns)
+	return fw
+}
+
+// Add writes the row of r when it did not end as planned.
+func (fw *FailedWriter) Add(r Result) {
+	if r.Outcome == OutcomeOK {
+		return
+	}
+	fw.mu.Lock()
+	fw.n++
+	fw.mu.Unlock()
+	fw.write(r.Step.Record.Raw)
+}
+
+// Count is how many rows were written.
+func (fw *FailedWriter) Count() int {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.n
+}
+
+func (fw *FailedWriter) write(rec []string) {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if fw.err != nil {
+		return
+	}
+	if err := fw.w.Write(rec); err != nil {
+		fw.err = err
+		return
+	}
+	fw.w.Flush()
+	fw.err = fw.w.Error()
+}
+
+// Err is the first write error, if any.
+func (fw *FailedWriter) Err() error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.err
+}
+
+// Line is the one line a person reads about a finished row: "created
+// ana@acme.com (line 3, id 1a2b3c4d)"; "" for rows that need no line
+// (skipped rows, counted in the summary).
+func Line(r Result) string {
+	rec := r.Step.Record
+	where := fmt.Sprintf("line %d", rec.Line)
+	if r.AgentID != "" {
+		where += ", id " + r.AgentID
+	}
+	switch r.Outcome {
+	case OutcomeOK:
+		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored"}[r.Step.Action]
+		if verb == "" {
+			return ""
+		}
+		line := fmt.Sprintf("%s %s (%s)", verb, rec.Email, where)
+		if len(r.Step.Changes) > 0 {
+			line += ": " + strings.Join(r.Step.Changes, ", ")
+		}
+		if r.Note != "" {
+			line += "; " + r.Note
+		}
+		return line
+	case OutcomeFailed:
+		return fmt.Sprintf("failed to %s %s (%s): %s", r.Step.Action, rec.Email, where, oneLine(errText(r.Err)))
+	case OutcomeUnknown:
+		return fmt.Sprintf("unknown outcome of %s %s (%s): %s", r.Step.Action, rec.Email, where, oneLine(errText(r.Err)))
+	}
+	return ""
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no reason given"
+	}
+	return err.Error()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// PlanRow is one row of a printed plan (--dry-run), with stable field names
+// for -o json and yaml.
+type PlanRow struct {
+	Line    int    `json:"line"`
+	Email   string `json:"email"`
+	Action  Action `json:"action"`
+	Details string `json:"details"`
+	AgentID string `json:"agent_id"`
+}
+
+// Rows lists the plan for printing.
+func (p *Plan) Rows() []PlanRow {
+	rows := make([]PlanRow, len(p.Steps))
+	for i, s := range p.Steps {
+		rows[i] = PlanRow{Line: s.Record.Line, Email: s.Record.Email, Action: s.Action, Details: s.Details, AgentID: s.AgentID()}
+	}
+	return rows
+}
+
+// ResultRow is one finished row for -o json, yaml and csv: the fields of --report.
+type ResultRow struct {
+	Line    int     `json:"line"`
+	Email   string  `json:"email"`
+	Action  Action  `json:"action"`
+	Outcome Outcome `json:"outcome"`
+	AgentID string  `json:"agent_id"`
+	Error   string  `json:"error"`
+}
+
+// Row converts a result for printing.
+func (r Result) Row() ResultRow {
+	msg := ""
+	if r.Err != nil {
+		msg = oneLine(r.Err.Error())
+	} else if r.Note != "" {
+		msg = r.Note
+	}
+	return ResultRow{Line: r.Step.Record.Line, Email: r.Step.Record.Email, Action: r.Step.Action,
+		Outcome: r.Outcome, AgentID: r.AgentID, Error: msg}
+}
+
+// Summary describes the plan in one line: "3 to create, 1 to update, ...".
+func (c Counts) String() string {
+	s := fmt.Sprintf("%d to create, %d to update, %d to restore, %d to skip", c.Create, c.Update, c.Restore, c.Skip)
+	if c.Error > 0 {
+		s += fmt.Sprintf(", %d in error", c.Error)
+	}
+	return s
+}
