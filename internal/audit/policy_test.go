@@ -40,10 +40,10 @@ func TestParsePolicySample(t *testing.T) {
 	if p.Admins == nil || p.Admins.Min != nil || p.Admins.Max.N != 5 || p.Admins.Max.Line != 5 {
 		t.Errorf("admins = %+v", p.Admins)
 	}
-	if got := strings.Join(p.AllowedEmailDomains.Values(), ","); got != "example.com,example.eu" {
+	if got := strings.Join(p.AllowedEmailDomains.Values(), ","); got != "example.com,acme.example" {
 		t.Errorf("allowed_email_domains = %s", got)
 	}
-	if l := p.PrivilegedAllowlist; l.Line != 7 || len(l.Items) != 2 || l.Items[1].Line != 9 {
+	if l := p.PrivilegedAllowlist; l.Line != 7 || len(l.Items) != 3 || l.Items[2].Line != 10 {
 		t.Errorf("privileged_allowlist = %+v", l)
 	}
 	if got := strings.Join(p.RequireTwoFactor.Values(), ","); got != "owner,admin" {
@@ -56,7 +56,7 @@ func TestParsePolicySample(t *testing.T) {
 		t.Fatalf("rules = %d, want 3", len(p.Rules))
 	}
 	r := p.Rules[0]
-	if r.ID != "rules.support-desk-has-no-admins" || r.Line != 13 || !r.Expect.None || r.Severity != SeverityError ||
+	if r.ID != "rules.support-desk-has-no-admins" || r.Line != 14 || !r.Expect.None || r.Severity != SeverityError ||
 		len(r.Select.Departments) != 1 || r.Select.Roles[0].Value != "admin" || r.Select.Status != "active" {
 		t.Errorf("rules[0] = %+v", r)
 	}

@@ -45,9 +45,8 @@ Nothing is read from or written to your configuration, and nothing is left behin
 	}
 }
 
-func demoSteps(dir string) []demoStep {
-	roster := filepath.Join(dir, "roster.csv")
-	policy := filepath.Join(dir, "policy.yaml")
+func demoSteps() []demoStep {
+	const roster, policy = "roster.csv", "policy.yaml"
 	return []demoStep{
 		{say: "Who does the owner's key belong to?", as: "owner", args: []string{"whoami"}},
 		{say: "The account starts with three agents.", as: "owner", args: []string{"agent", "list"}},
@@ -103,15 +102,24 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 		}
 	}
 
+	// Run from the sample files' directory, so commands and reports name
+	// them as a user would: -f roster.csv, policy.yaml:6.
+	if wd, err := os.Getwd(); err == nil {
+		if err := os.Chdir(dir); err == nil {
+			defer os.Chdir(wd)
+		}
+	}
+
 	fmt.Fprintf(out, "ladmin demo: a sandbox help desk is running in memory at %s.\n", url)
-	fmt.Fprintf(out, "Its seeded keys: %s, %s, %s. Nothing here touches your configuration.\n",
+	fmt.Fprintf(out, "Its seeded keys: %s, %s, %s. Nothing here touches your configuration;\n",
 		sandbox.OwnerKey, sandbox.AdminKey, sandbox.AgentKey)
+	fmt.Fprintf(out, "the sample files roster.csv and policy.yaml (copies of testdata/) are in %s.\n", dir)
 	start := time.Now()
-	for i, st := range demoSteps(dir) {
+	for i, st := range demoSteps() {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		fmt.Fprintf(out, "\n%d. %s\n$ ladmin %s    # as %s@example.com\n", i+1, st.say, shellJoin(st.args, dir), st.as)
+		fmt.Fprintf(out, "\n%d. %s\n$ ladmin %s    # as %s@example.com\n", i+1, st.say, shellJoin(st.args), st.as)
 		code, reported := runDemoStep(ctx, f, url, st)
 		if code != st.wantExit {
 			return cmdutil.Exit(cmdutil.ExitNotClean, "demo step %d (ladmin %s) ended with exit %d, expected %d",
@@ -152,11 +160,10 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 	return printError(f.IOStreams.Out, err), err != nil && !cmdutil.IsSilent(err)
 }
 
-// shellJoin shows args as a user would type them, with the temp dir hidden.
-func shellJoin(args []string, dir string) string {
+// shellJoin shows args as a user would type them.
+func shellJoin(args []string) string {
 	parts := make([]string, len(args))
 	for i, a := range args {
-		a = strings.ReplaceAll(a, dir+string(filepath.Separator), "testdata/")
 		if strings.ContainsAny(a, " '\"$*?") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
