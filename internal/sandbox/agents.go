@@ -1,0 +1,581 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/rbac"
+)
+
+func (s *Server) handlePing(w http.ResponseWriter, r *http.Request, caller member) error {
+	writeJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, caller member) error {
+	writeJSON(w, http.StatusOK, caller.Agent)
+	return nil
+}
+
+func (s *Server) handleListAgents(w http.ResponseWriter, r *http.Request, caller member) error {
+	if err := requireRead(caller); err != nil {
+		return err
+	}
+	lq, err := parseListQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	// The page is assembled from the JSON SQLite builds per row (agentJSON).
+	page := bytes.NewBufferString("[")
+	var total int
+	err = s.read(r.Context(), func(tx handle) error {
+		if err := tx.QueryRowContext(r.Context(), "SELECT COUNT(*) FROM agents"+lq.whereSQL(), lq.args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(r.Context(),
+			"SELECT "+agentJSON+" FROM agents"+lq.whereSQL()+" ORDER BY "+lq.orderBy+" LIMIT ? OFFSET ?",
+			append(lq.args, lq.limit, lq.offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for n := 0; rows.Next(); n++ {
+			var agent sql.RawBytes
+			if err := rows.Scan(&agent); err != nil {
+				return err
+			}
+			if n > 0 {
+				page.WriteByte(',')
+			}
+			page.Write(agent)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	page.WriteString("]\n")
+	// Not in the published API, but harmless to clients that ignore it and
+	// lets others size a progress bar or check they saw everything.
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(page.Bytes())
+	return nil
+}
+
+func (s *Server) handleGetAgent(w http.ResponseWriter, r *http.Request, caller member) error {
+	if err := requireRead(caller); err != nil {
+		return err
+	}
+	id := r.PathValue("userId")
+	a, found, err := getAgent(r.Context(), s.pool(), id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return agentNotFound(id)
+	}
+	writeJSON(w, http.StatusOK, a.Agent)
+	return nil
+}
+
+func agentNotFound(id string) error { return notFound("no agent with id %q", id) }
+
+var (
+	sqlInsertAgent = prepared(`INSERT INTO agents
+		(id, name, email, email_lower, role, role_id, gender, last_pswd_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	sqlInsertInvitation = prepared(`INSERT INTO outbox
+		(agent_id, email, name, login_url, temporary_password, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+)
+
+func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request, caller member) error {
+	var body liveagent.AgentCreate
+	if err := decodeBody(w, r, &body); err != nil {
+		return err
+	}
+	name, err := validName(body.Name)
+	if err != nil {
+		return err
+	}
+	email := strings.TrimSpace(body.Email)
+	if err := validEmail(email); err != nil {
+		return err
+	}
+	gender := body.Gender
+	if gender == "" {
+		gender = "X"
+	}
+	if err := validGender(gender); err != nil {
+		return err
+	}
+
+	ctx := r.Context()
+	var created agentRow
+	err = s.write(ctx, func(tx handle) error {
+		actor, err := actorIn(ctx, tx, caller)
+		if err != nil {
+			return err
+		}
+		role, err := resolveNewRole(ctx, tx, body.Role, body.RoleID)
+		if err != nil {
+			return err
+		}
+		depts, err := resolveDepartments(ctx, tx, body.Departments)
+		if err != nil {
+			return err
+		}
+		if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.CreateAgent,
+			Role: &role, Departments: len(depts) > 0}); err != nil {
+			return err
+		}
+		if err := checkEmailFree(ctx, tx, email); err != nil {
+			return err
+		}
+
+		id, err := newID(ctx, tx, sqlAgentIDTaken, "", 8)
+		if err != nil {
+			return err
+		}
+		base, roleID := roleColumnValues(role)
+		if _, err := tx.ExecContext(ctx, sqlInsertAgent,
+			id, name, email, strings.ToLower(email), base, roleID, gender, nowString()); err != nil {
+			return err
+		}
+		if err := setAgentDepartments(ctx, tx, id, depts); err != nil {
+			return err
+		}
+		// The invitation is part of the same transaction: an agent never
+		// exists without its login details, nor the other way round.
+		if _, err := tx.ExecContext(ctx, sqlInsertInvitation,
+			id, email, name, loginURL(r, email), temporaryPassword(), nowString()); err != nil {
+			return err
+		}
+		created, _, err = getAgent(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, created.Agent)
+	return nil
+}
+
+var sqlAgentByEmail = prepared(`SELECT id, status FROM agents WHERE email_lower = ?
+	ORDER BY status = 'A' DESC, seq DESC LIMIT 1`)
+
+// checkEmailFree is the 409 of a create: the email of an active agent, or of
+// a deleted one that should be restored rather than created twice.
+func checkEmailFree(ctx context.Context, q querier, email string) error {
+	var id, status string
+	err := q.QueryRowContext(ctx, sqlAgentByEmail, strings.ToLower(email)).Scan(&id, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case status == liveagent.StatusActive:
+		return conflict("an agent with email %s already exists (id %s)", email, id)
+	default:
+		return conflict("a deleted agent with email %s exists (id %s); restore it instead: ladmin agent restore %s", email, id, email)
+	}
+}
+
+func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, caller member) error {
+	var body liveagent.AgentUpdate
+	if err := decodeBody(w, r, &body); err != nil {
+		return err
+	}
+	// Which profile fields the body sets, by wire name, for rbac's rule 6.
+	var fields []string
+	if body.Name != nil {
+		name, err := validName(*body.Name)
+		if err != nil {
+			return err
+		}
+		body.Name = &name
+		fields = append(fields, "name")
+	}
+	if body.Gender != nil {
+		if err := validGender(*body.Gender); err != nil {
+			return err
+		}
+		fields = append(fields, "gender")
+	}
+	if body.AvatarURL != nil {
+		if err := validAvatarURL(*body.AvatarURL); err != nil {
+			return err
+		}
+		fields = append(fields, "avatar_url")
+	}
+
+	ctx := r.Context()
+	id := r.PathValue("userId")
+	var updated agentRow
+	err := s.write(ctx, func(tx handle) error {
+		actor, err := actorIn(ctx, tx, caller)
+		if err != nil {
+			return err
+		}
+		target, found, err := loadMember(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return agentNotFound(id)
+		}
+		if target.Status == liveagent.StatusDeleted {
+			return notFound("agent %s is deleted; restore it first: ladmin agent restore %s", id, target.Email)
+		}
+		newRole, roleChange, err := resolveRoleChange(ctx, tx, target, body.Role, body.RoleID)
+		if err != nil {
+			return err
+		}
+		var depts []string
+		if body.Departments != nil {
+			if depts, err = resolveDepartments(ctx, tx, *body.Departments); err != nil {
+				return err
+			}
+		}
+
+		// A role change is rbac's SetRole; everything else is UpdateAgent. A
+		// body that only changes the role is not also an edit, but an empty
+		// body is (it is still an attempt to edit that agent).
+		ts := target.subject()
+		if roleChange {
+			owners, err := activeOwners(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.SetRole,
+				Target: &ts, Role: &newRole, ActiveOwners: owners}); err != nil {
+				return err
+			}
+		}
+		if !roleChange || len(fields) > 0 || body.Departments != nil {
+			if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.UpdateAgent,
+				Target: &ts, Fields: fields, Departments: body.Departments != nil}); err != nil {
+				return err
+			}
+		}
+
+		set := []string{}
+		args := []any{}
+		if body.Name != nil {
+			set, args = append(set, "name = ?"), append(args, *body.Name)
+		}
+		if body.Gender != nil {
+			set, args = append(set, "gender = ?"), append(args, *body.Gender)
+		}
+		if body.AvatarURL != nil {
+			set, args = append(set, "avatar_url = ?"), append(args, *body.AvatarURL)
+		}
+		if roleChange {
+			base, roleID := roleColumnValues(newRole)
+			set, args = append(set, "role = ?", "role_id = ?"), append(args, base, roleID)
+		}
+		if len(set) > 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE agents SET "+strings.Join(set, ", ")+" WHERE id = ?",
+				append(args, id)...); err != nil {
+				return err
+			}
+		}
+		if body.Departments != nil {
+			if err := setAgentDepartments(ctx, tx, id, depts); err != nil {
+				return err
+			}
+		}
+		updated, _, err = getAgent(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, updated.Agent)
+	return nil
+}
+
+var sqlDeleteAgent = prepared("UPDATE agents SET status = 'X', deleted_at = ? WHERE id = ?")
+
+func (s *Server) handleDeleteAgent(w http.ResponseWriter, r *http.Request, caller member) error {
+	ctx := r.Context()
+	id := r.PathValue("userId")
+	err := s.write(ctx, func(tx handle) error {
+		actor, err := actorIn(ctx, tx, caller)
+		if err != nil {
+			return err
+		}
+		target, found, err := loadMember(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return agentNotFound(id)
+		}
+		if target.Status == liveagent.StatusDeleted {
+			return notFound("agent %s is already deleted", id)
+		}
+		owners, err := activeOwners(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ts := target.subject()
+		if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.DeleteAgent,
+			Target: &ts, ActiveOwners: owners}); err != nil {
+			return err
+		}
+		// The record stays (status X); deleted_at picks "the most recently
+		// deleted" agent when one is restored by email.
+		_, err = tx.ExecContext(ctx, sqlDeleteAgent, time.Now().UnixNano(), id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+var (
+	sqlActiveByEmail  = prepared("SELECT id FROM agents WHERE email_lower = ? AND status = 'A'")
+	sqlRestoreAgent   = prepared("UPDATE agents SET status = 'A', deleted_at = NULL WHERE id = ?")
+	sqlRestoreByEmail = prepared(`SELECT id FROM agents WHERE email_lower = ?
+		ORDER BY status = 'X' DESC, deleted_at DESC, seq DESC LIMIT 1`)
+)
+
+func (s *Server) handleUndeleteAgent(w http.ResponseWriter, r *http.Request, caller member) error {
+	// The body is an Agent; only id or email matter (a generated client may
+	// send the whole object back).
+	var body struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	}
+	if err := decodeBody(w, r, &body); err != nil {
+		return err
+	}
+	body.ID, body.Email = strings.TrimSpace(body.ID), strings.TrimSpace(body.Email)
+	if body.ID == "" && body.Email == "" {
+		return invalidField("id", "give the id or the email of the agent to restore")
+	}
+
+	ctx := r.Context()
+	var restored agentRow
+	err := s.write(ctx, func(tx handle) error {
+		actor, err := actorIn(ctx, tx, caller)
+		if err != nil {
+			return err
+		}
+		id := body.ID
+		if id == "" {
+			if id, err = agentIDForRestore(ctx, tx, body.Email); err != nil {
+				return err
+			}
+		}
+		target, found, err := loadMember(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return agentNotFound(id)
+		}
+		ts := target.subject()
+		if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.RestoreAgent, Target: &ts}); err != nil {
+			return err
+		}
+		if target.Status != liveagent.StatusDeleted {
+			return conflict("agent %s (%s) is not deleted", id, target.Email)
+		}
+		var other string
+		err = tx.QueryRowContext(ctx, sqlActiveByEmail, strings.ToLower(target.Email)).Scan(&other)
+		if err == nil {
+			return conflict("cannot restore agent %s: the active agent %s already uses the email %s", id, other, target.Email)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, sqlRestoreAgent, id); err != nil {
+			return err
+		}
+		restored, _, err = getAgent(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, restored.Agent)
+	return nil
+}
+
+// agentIDForRestore picks the most recently deleted agent with an email. When
+// none is deleted but an active one has it, the answer is the 409 "not
+// deleted" (a retried restore finds exactly that), so that agent's id is returned.
+func agentIDForRestore(ctx context.Context, q querier, email string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, sqlRestoreByEmail, strings.ToLower(email)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("no agent with email %s", email)
+	}
+	return id, err
+}
+
+// resolveNewRole resolves the role of a create: role alone for a built-in,
+// role_id alone for a custom role (a built-in's id, its name, works too), or
+// both when they agree; neither means agent.
+func resolveNewRole(ctx context.Context, q querier, role, roleID string) (rbac.Role, error) {
+	if roleID == "" {
+		if role == "" {
+			return rbac.MustBuiltin(rbac.Agent), nil
+		}
+		return builtinRole(role)
+	}
+	return roleByID(ctx, q, role, roleID)
+}
+
+// resolveRoleChange resolves the role fields of an update, and whether they
+// change the target's role. `role` alone equal to the target's wire role
+// (the base of its custom role) is no change, so clients that only know the
+// built-ins can send an Agent back unchanged; role_id "" with or without
+// `role` asks for a built-in explicitly.
+func resolveRoleChange(ctx context.Context, q querier, target member, role, roleID *string) (rbac.Role, bool, error) {
+	var r rbac.Role
+	var err error
+	switch {
+	case role == nil && roleID == nil:
+		return rbac.Role{}, false, nil
+	case roleID == nil:
+		if *role == target.Role {
+			return rbac.Role{}, false, nil
+		}
+		r, err = builtinRole(*role)
+	case *roleID == "":
+		base := target.Role
+		if role != nil {
+			base = *role
+		}
+		r, err = builtinRole(base)
+	default:
+		given := ""
+		if role != nil {
+			given = *role
+		}
+		r, err = roleByID(ctx, q, given, *roleID)
+	}
+	if err != nil {
+		return rbac.Role{}, false, err
+	}
+	return r, r.ID != target.role.ID, nil
+}
+
+func builtinRole(name string) (rbac.Role, error) {
+	r, found := rbac.Builtin(name)
+	if !found {
+		return rbac.Role{}, invalidField("role",
+			"%q is not a built-in role (owner, admin or agent); give a custom role's id in role_id", name)
+	}
+	return r, nil
+}
+
+// roleByID resolves role_id, checking that a `role` given with it is its base.
+func roleByID(ctx context.Context, q querier, role, roleID string) (rbac.Role, error) {
+	r, found, err := getRole(ctx, q, roleID)
+	if err != nil {
+		return rbac.Role{}, err
+	}
+	if !found {
+		return rbac.Role{}, invalidField("role_id", "no role with id %q", roleID)
+	}
+	if role != "" && role != r.Base {
+		return rbac.Role{}, invalidField("role", "%q does not match role_id %q, which is based on %s", role, roleID, r.Base)
+	}
+	return r, nil
+}
+
+var (
+	sqlDepartmentExists = prepared("SELECT 1 FROM departments WHERE id = ?")
+	sqlDepartmentByName = prepared("SELECT id FROM departments WHERE lower(name) = lower(?)")
+)
+
+// resolveDepartments checks department ids, dropping repeats. A name given
+// where an id belongs gets a hint, since that is the usual mistake.
+func resolveDepartments(ctx context.Context, q querier, ids []string) ([]string, error) {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var one int
+		err := q.QueryRowContext(ctx, sqlDepartmentExists, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			var byName string
+			if q.QueryRowContext(ctx, sqlDepartmentByName, id).Scan(&byName) == nil {
+				return nil, invalidField("departments", "no department with id %q (the department named %s has id %q)", id, id, byName)
+			}
+			return nil, invalidField("departments", "no department with id %q", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func validName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", invalidField("name", "a name is required")
+	case utf8.RuneCountInString(name) > 255:
+		return "", invalidField("name", "is longer than 255 characters")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", invalidField("name", "%q contains control characters", name)
+	}
+	return name, nil
+}
+
+// validEmail accepts a bare address (no display name) with a dotted domain.
+func validEmail(email string) error {
+	if email == "" {
+		return invalidField("email", "an email address is required")
+	}
+	addr, err := mail.ParseAddress(email)
+	_, domain, _ := strings.Cut(email, "@")
+	if err != nil || addr.Address != email || len(email) > 254 ||
+		!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return invalidField("email", "%q is not a valid email address", email)
+	}
+	return nil
+}
+
+func validGender(g string) error {
+	for _, known := range liveagent.Genders {
+		if g == known {
+			return nil
+		}
+	}
+	return invalidField("gender", "%q is not a gender code (M, F or X)", g)
+}
+
+func validAvatarURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalidField("avatar_url", "%q is not an http or https URL", raw)
+	}
+	return nil
+}
