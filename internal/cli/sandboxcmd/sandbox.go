@@ -2,7 +2,6 @@
 package sandboxcmd
 
 import (
-	"fmt"
 	"log/slog"
 
 	"github.com/spf13/cobra"
@@ -66,7 +65,7 @@ them after the change was committed.`,
 			}
 			srv, err := sandbox.New(opts)
 			if err != nil {
-				return fmt.Errorf("cannot open the sandbox database %s: %w", opts.DB, err)
+				return err // it names the database and what went wrong
 			}
 			defer srv.Close()
 			return srv.Serve(cmd.Context(), addr, f.IOStreams.Out)
