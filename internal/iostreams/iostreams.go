@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -37,7 +38,9 @@ type IOStreams struct {
 // is honoured even before flags are parsed.
 func System() *IOStreams {
 	return &IOStreams{
-		In:            os.Stdin,
+		In: os.Stdin,
+		// *os.File writes are safe for concurrent use, and must stay
+		// *os.File: the progress bar asks them whether they are terminals.
 		Out:           os.Stdout,
 		ErrOut:        os.Stderr,
 		stdinTTY:      isTerminal(os.Stdin),
@@ -47,10 +50,27 @@ func System() *IOStreams {
 	}
 }
 
-// Test returns streams backed by buffers, none of them a terminal.
+// Test returns streams backed by buffers, none of them a terminal. Read the
+// buffers once the command has returned.
 func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+	return &IOStreams{In: in, Out: syncWriter(out), ErrOut: syncWriter(errOut)}, in, out, errOut
+}
+
+// lockedWriter serializes writes to a test's buffer: bulk workers, the
+// progress bar and the interrupt watcher all print to the same stream, which
+// a *os.File allows and a bytes.Buffer does not.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func syncWriter(w io.Writer) io.Writer { return &lockedWriter{w: w} }
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
