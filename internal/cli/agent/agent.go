@@ -257,11 +257,7 @@ type mutation struct {
 }
 
 func startMutation(ctx context.Context, f *cmdutil.Factory) (*mutation, error) {
-	o, err := f.Output()
-	if err != nil {
-		return nil, err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return nil, err
 	}

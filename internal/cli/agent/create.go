@@ -74,11 +74,7 @@ including the server-side lookups, and changes nothing.`,
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	o, err := f.Output()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}

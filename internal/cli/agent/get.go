@@ -38,11 +38,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 
 func getRun(ctx context.Context, opts *GetOptions) error {
 	f := opts.F
-	o, err := f.Output()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}

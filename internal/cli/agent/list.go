@@ -78,11 +78,7 @@ a built-in or custom role. Output formats json, yaml and csv always print a list
 
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.F
-	o, err := f.Output()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,7 @@ func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
   ladmin whoami -o json --jq .role.permissions`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}

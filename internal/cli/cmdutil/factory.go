@@ -214,6 +214,17 @@ func (f *Factory) Output() (output.Options, error) {
 	return o, nil
 }
 
+// Connect is where most commands start: how to print, and the client. Both
+// are checked before anything is sent, so a bad -o is exit 2 with no request.
+func (f *Factory) Connect() (output.Options, *liveagent.Client, error) {
+	o, err := f.Output()
+	if err != nil {
+		return o, nil, err
+	}
+	c, err := f.Client()
+	return o, c, err
+}
+
 // IsStructured reports whether the output is for programs (json, yaml, csv or --jq).
 func IsStructured(o output.Options) bool {
 	return o.JQ != "" || (o.Format != "" && o.Format != "table" && o.Format != "wide")

@@ -39,11 +39,7 @@ func NewCmdDepartment(f *cmdutil.Factory) *cobra.Command {
 		Example: "  ladmin department list\n  ladmin department list -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}

@@ -85,11 +85,7 @@ func completePermissions(cmd *cobra.Command) {
 }
 
 func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grants, revokes []string) error {
-	o, err := f.Output()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}
@@ -179,11 +175,7 @@ roles cannot be changed, and you cannot change the role you hold yourself.`,
 }
 
 func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants, revokes []string) error {
-	o, err := f.Output()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}

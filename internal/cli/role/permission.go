@@ -28,11 +28,7 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 		Example: "  ladmin permission list\n  ladmin permission list -o json --jq '.[].name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}
@@ -81,11 +77,7 @@ or 4 for no, like kubectl auth can-i. Without --as it asks about the key in use.
 			if err := cmdutil.ResolvePermission(perm); err != nil {
 				return err
 			}
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}

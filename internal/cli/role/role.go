@@ -57,11 +57,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
   ladmin role list -o json --jq '.[] | select(.builtin | not) | .name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}
@@ -85,11 +81,7 @@ with a ✓ for those held. With -o json the role is printed with its permissions
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cmdutil.RoleArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.Output()
-			if err != nil {
-				return err
-			}
-			c, err := f.Client()
+			o, c, err := f.Connect()
 			if err != nil {
 				return err
 			}
