@@ -117,7 +117,7 @@ func TestOwnersAndAdmins(t *testing.T) {
 		if tt.msg != "" && len(r.Findings) > 0 && r.Findings[0].Message != tt.msg {
 			t.Errorf("message = %q\n want %q", r.Findings[0].Message, tt.msg)
 		}
-		if r.Findings != nil && len(r.Findings) > 0 && r.Findings[0].Agent != nil {
+		if len(r.Findings) > 0 && r.Findings[0].Agent != nil {
 			t.Error("a count finding names an agent")
 		}
 	}

@@ -87,7 +87,8 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 		return fmt.Errorf("cannot start the demo sandbox: %w", err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
+	// Serve ends with ErrServerClosed when the demo closes it; nothing to report.
+	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	url := "http://" + ln.Addr().String()
 
@@ -106,7 +107,7 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 	// them as a user would: -f roster.csv, policy.yaml:6.
 	if wd, err := os.Getwd(); err == nil {
 		if err := os.Chdir(dir); err == nil {
-			defer os.Chdir(wd)
+			defer func() { _ = os.Chdir(wd) }() // back where the user was; nothing to do if it fails
 		}
 	}
 

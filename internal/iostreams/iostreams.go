@@ -135,7 +135,7 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 	}()
 	select {
 	case <-ctx.Done():
-		term.Restore(fd, saved)
+		_ = term.Restore(fd, saved) // best effort: we are leaving anyway
 		fmt.Fprintln(s.ErrOut)
 		return "", ctx.Err()
 	case r := <-done:

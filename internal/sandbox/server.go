@@ -139,7 +139,9 @@ func (s *Server) Serve(ctx context.Context, addr string, out io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	if _, err := fmt.Fprintf(out, "sandbox listening on http://%s\n", displayAddr(ln.Addr())); err != nil {
 		srv.Close()
-		<-served
+		if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+			return errors.Join(err, serveErr)
+		}
 		return err
 	}
 
@@ -153,7 +155,9 @@ func (s *Server) Serve(ctx context.Context, addr string, out io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
-	<-served
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
 	if err != nil {
 		srv.Close()
 		return fmt.Errorf("sandbox: shutdown: %w", err)

@@ -113,7 +113,7 @@ func counting(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.H
 	t.Helper()
 	_, srv := sandboxtest.Start(t, opts)
 	var n atomic.Int64
-	var h http.Handler = srv.Handler()
+	h := srv.Handler()
 	if wrap != nil {
 		h = wrap(h)
 	}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Start-up time of `ladmin version` (issue 7): it must do no work a command
+# does not need, so no config file is read and nothing is dialled.
+#
+# Builds ladmin as a release would (-trimpath -s -w), then
+#   1. shows that `ladmin version` succeeds silently with a config file that
+#      is garbage and readable by others (reading it would print a warning
+#      and fail with exit 2), and, when strace is installed, that it opens no
+#      config file and creates no socket;
+#   2. times RUNS runs of `ladmin version` with hyperfine when installed
+#      (apt-get install -y hyperfine), else with a bash loop over date +%s%N,
+#      next to an empty Go program as the floor, and prints the means in ms;
+#   3. shows how much of it is package initialisation, and which packages.
+#
+# Usage: bench/startup.sh                (from anywhere in the repository)
+#        RUNS=1000 bench/startup.sh
+set -euo pipefail
+
+RUNS=${RUNS:-200}
+
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+echo "building ladmin..."
+go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$work/ladmin" ./cmd/ladmin
+mkdir -p "$work/empty"
+printf 'package main\n\nfunc main() {}\n' > "$work/empty/main.go"
+(cd "$work/empty" && GO111MODULE=off GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$work/empty-go" main.go)
+ladmin=$work/ladmin
+
+echo
+echo "== no config read: a garbage config file readable by others"
+home=$work/home
+mkdir -p "$home/.config/ladmin"
+printf 'profiles: [this is: not {valid yaml\n\t- at all\n' > "$home/.config/ladmin/config.yaml"
+chmod 0644 "$home/.config/ladmin/config.yaml"
+# The same file makes a command that reads the config fail, so the check is not vacuous.
+set +e
+HOME=$home XDG_CONFIG_HOME= "$ladmin" config list > /dev/null 2> "$work/config-list.err"
+reads=$?
+HOME=$home XDG_CONFIG_HOME= "$ladmin" version > "$work/version.out" 2> "$work/version.err"
+code=$?
+set -e
+echo "ladmin config list (reads it): exit $reads: $(head -n 1 "$work/config-list.err")"
+echo "ladmin version:                exit $code: $(cat "$work/version.out")"
+if [[ $reads -eq 0 ]]; then
+  echo "FAIL: the garbage config file was not noticed by config list; the check proves nothing" >&2
+  exit 1
+fi
+if [[ $code -ne 0 || -s $work/version.err ]]; then
+  echo "FAIL: ladmin version read the config file:" >&2
+  cat "$work/version.err" >&2
+  exit 1
+fi
+
+if command -v strace > /dev/null; then
+  echo
+  echo "== no config opened, no socket created (strace -f)"
+  HOME=$home XDG_CONFIG_HOME= strace -f -qq -o "$work/strace.out" \
+    -e trace=open,openat,socket,connect "$ladmin" version > /dev/null
+  opened=$(grep -c 'ladmin/config' "$work/strace.out" || true)
+  sockets=$(grep -cE '(^|[0-9] )(socket|connect)\(' "$work/strace.out" || true)
+  echo "config file opens: $opened, socket/connect calls: $sockets"
+  if [[ $opened -ne 0 || $sockets -ne 0 ]]; then
+    echo "FAIL: ladmin version touched the config or the network:" >&2
+    grep -E 'ladmin/config|socket\(|connect\(' "$work/strace.out" >&2
+    exit 1
+  fi
+else
+  echo "(strace not installed: skipping the syscall check; apt-get install -y strace)"
+fi
+
+echo
+echo "== start-up time over $RUNS runs"
+if command -v hyperfine > /dev/null; then
+  hyperfine --shell=none --warmup 20 --runs "$RUNS" --style basic \
+    --export-csv "$work/times.csv" \
+    --command-name "ladmin version" "$ladmin version" \
+    --command-name "empty Go program" "$work/empty-go" > "$work/hyperfine.out" 2> "$work/hyperfine.err" ||
+    { cat "$work/hyperfine.err" >&2; exit 1; }
+  if grep -q outliers "$work/hyperfine.err"; then
+    echo "(hyperfine saw statistical outliers: other work on this machine; the min is the least disturbed figure)"
+  fi
+  # command,mean,stddev,median,user,system,min,max (seconds)
+  awk -F, 'NR > 1 { printf "%-18s mean %6.2f ms  stddev %5.2f ms  min %5.2f ms  max %6.2f ms\n", $1":", $2*1000, $3*1000, $7*1000, $8*1000 }' "$work/times.csv"
+  tool="hyperfine $(hyperfine --version | awk '{print $2}')"
+else
+  measure() {
+    local total=0 s e i
+    for ((i = 0; i < 10; i++)); do "$@" > /dev/null; done # warm-up
+    for ((i = 0; i < RUNS; i++)); do
+      s=$(date +%s%N)
+      "$@" > /dev/null
+      e=$(date +%s%N)
+      total=$((total + e - s))
+    done
+    awk -v t="$total" -v n="$RUNS" 'BEGIN { printf "%.2f", t / n / 1e6 }'
+  }
+  echo "ladmin version:    mean $(measure "$ladmin" version) ms"
+  echo "empty Go program:  mean $(measure "$work/empty-go") ms"
+  tool="a bash loop (includes the cost of date; install hyperfine for better figures)"
+fi
+echo "($tool, $RUNS runs, $(nproc) CPUs, binary $(du -h "$ladmin" | cut -f1))"
+
+echo
+echo "== where start-up goes: package initialisation (GODEBUG=inittrace=1, one run)"
+# Lines: "init PKG @T ms, D ms clock, B bytes, N allocs". Every imported
+# package initialises, whether or not the command uses it.
+GODEBUG=inittrace=1 "$ladmin" version 2>&1 > /dev/null | awk '$1 == "init" { print $5, $2 }' > "$work/init.txt"
+awk '{ t += $1 } END { printf "all packages: %.1f ms; the slowest:\n", t }' "$work/init.txt"
+sort -rn "$work/init.txt" | head -n 6 | awk '{ printf "  %5.2f ms  %s\n", $1, $2 }'
