@@ -76,6 +76,7 @@ func New(cfg Config) (*Client, error) {
 		SetHeader("Accept", "application/json").
 		SetHeader("apikey", cfg.APIKey).
 		SetLogger(discardLogger{}).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(checkRedirect)).
 		// Retries are ours (do), with a per-method policy resty cannot express.
 		SetRetryCount(0)
 	if cfg.UserAgent != "" {
@@ -104,6 +105,30 @@ func CheckURL(raw string) (string, error) {
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), APIPrefix)
 	u.RawQuery, u.Fragment = "", ""
 	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// redirectError is a redirect the client refused to follow.
+type redirectError struct{ from, to *url.URL }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refusing to follow a redirect from %s to %s: the API key is sent only to the account's own host over HTTPS; pass the final URL with --url",
+		e.from.Redacted(), e.to.Redacted())
+}
+
+// checkRedirect keeps the apikey header from following a redirect anywhere
+// the first request could not have gone: Go's HTTP client re-sends custom
+// headers on redirects, even to another host or over plain HTTP.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if len(via) >= 5 {
+		return &redirectError{from: first, to: req.URL}
+	}
+	sameHost := strings.EqualFold(req.URL.Host, first.Host)
+	plain := req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname())
+	if !sameHost || plain {
+		return &redirectError{from: first, to: req.URL}
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -196,6 +221,11 @@ func (c *Client) do(ctx context.Context, cl call) error {
 
 func (c *Client) toError(cl call, status int, body []byte, err error, attempt int) *Error {
 	e := &Error{Status: status, Method: cl.method, Path: cl.path, Attempts: attempt}
+	var redirect *redirectError
+	if errors.As(err, &redirect) {
+		e.Kind, e.Err, e.Message = KindInvalid, err, redirect.Error()
+		return e
+	}
 	if err != nil {
 		e.Kind = KindUnavailable
 		e.Err = err
@@ -245,7 +275,10 @@ func (c *Client) retryable(method string, status int, header http.Header, err er
 	if d, ok := retryAfter(header); ok && err == nil {
 		wait = d // 429 and 503 may say when to come back
 	}
+	var redirect *redirectError
 	switch {
+	case errors.As(err, &redirect):
+		return false, 0
 	case status == http.StatusTooManyRequests:
 		return true, wait
 	case err != nil, status >= 500:

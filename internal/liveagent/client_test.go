@@ -369,3 +369,50 @@ func TestContextCancelStopsRetries(t *testing.T) {
 		t.Errorf("cancel did not interrupt the wait")
 	}
 }
+
+func TestTheKeyNeverFollowsARedirectToAnotherHost(t *testing.T) {
+	var leaked atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("apikey") != "" {
+			leaked.Add(1)
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer elsewhere.Close()
+	// 127.0.0.1 and localhost are different hosts to the client, though both
+	// are this machine: a stand-in for a redirect to another server.
+	target := strings.Replace(elsewhere.URL, "127.0.0.1", "localhost", 1)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.Path, http.StatusFound)
+	}))
+	defer origin.Close()
+	c, _ := New(Config{URL: origin.URL, APIKey: "secret", BackoffBase: time.Millisecond})
+	_, err := c.Me(context.Background())
+	if leaked.Load() != 0 {
+		t.Fatalf("the key was sent to the redirect target %d times", leaked.Load())
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindInvalid || !strings.Contains(e.Message, "refusing to follow a redirect") || e.Attempts != 1 {
+		t.Errorf("want one attempt refused as invalid input, got %#v", err)
+	}
+}
+
+func TestSameHostRedirectsAreFollowed(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v3/agents/me" {
+			http.Redirect(w, r, srv.URL+"/api/v3/agents/me/", http.StatusMovedPermanently)
+			return
+		}
+		if r.Header.Get("apikey") != "k" {
+			w.WriteHeader(401)
+			return
+		}
+		fmt.Fprint(w, `{"id":"a1"}`)
+	}))
+	defer srv.Close()
+	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	if a, err := c.Me(context.Background()); err != nil || a.ID != "a1" {
+		t.Fatalf("got %+v, %v", a, err)
+	}
+}
