@@ -138,8 +138,12 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 // runDemoStep runs one command in-process, as a fresh ladmin invocation that
 // sees only the sandbox URL and the step's key: no environment, no config file.
 func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoStep) (code int, reported bool) {
+	// One stream for the whole story: notes, reasons and refusals appear
+	// next to the command that printed them, even through a pager.
+	ios := *f.IOStreams
+	ios.ErrOut = ios.Out
 	sub := &cmdutil.Factory{
-		IOStreams:  f.IOStreams,
+		IOStreams:  &ios,
 		Build:      f.Build,
 		Viper:      viper.New(),
 		ConfigPath: filepath.Join(os.TempDir(), "ladmin-demo-no-config", "config.yaml"),
@@ -156,9 +160,7 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 	if err != nil && errors.Is(err, context.Canceled) {
 		return cmdutil.ExitInterrupted, true
 	}
-	// Refusals are part of the story: print them on stdout, next to the
-	// command that caused them.
-	return printError(f.IOStreams.Out, err), err != nil && !cmdutil.IsSilent(err)
+	return printError(ios.ErrOut, err), err != nil && !cmdutil.IsSilent(err)
 }
 
 // shellJoin shows args as a user would type them.

@@ -28,7 +28,7 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 		"25 created, 0 updated, 0 restored, 0 skipped, 0 failed",
 		"created role support-lead",
 		"from agent to support-lead",
-		"no: role agent of agent@example.com does not hold agents.invite",
+		"\nno\nrole agent of agent@example.com does not hold agents.invite\n",
 		"audit FAILED",
 		"Done in",
 	} {

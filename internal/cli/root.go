@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
 )
 
 // Main runs ladmin with args and returns the exit code. It never calls
@@ -125,5 +127,36 @@ Try it with no account: ladmin demo`,
 		c.GroupID = "account"
 		root.AddCommand(c)
 	}
+	requireSubcommands(root)
 	return root
+}
+
+// requireSubcommands makes every command that only groups others fail on a
+// mistyped subcommand (`ladmin agent lst`) with exit 2 and a suggestion,
+// where cobra would print help and exit 0 — a typo in a CI script must not
+// pass silently.
+func requireSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		requireSubcommands(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := rbac.Suggest(args[0], names); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return cmdutil.Usagef("%s; see `%s --help`", msg, cmd.CommandPath())
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 }

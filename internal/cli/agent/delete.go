@@ -103,6 +103,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	for _, t := range targets {
 		a := t.a
 		if opts.DryRun {
+			a.Status = liveagent.StatusDeleted // what it would be
 			res.ok(a, fmt.Sprintf("would delete agent %s (dry run: nothing was changed)", label(a)))
 			continue
 		}

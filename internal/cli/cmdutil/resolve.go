@@ -16,6 +16,17 @@ func ResolveRole(roles *liveagent.RoleIndex, name string) (liveagent.Role, error
 	return liveagent.Role{}, Usagef("unknown role %q%s", name, suggestion(name, roles.Names(), "known roles"))
 }
 
+// FindRole finds the role a command acts on (`role show X`): a missing one
+// is "not found" (exit 5), like a missing agent. A role given as a flag value
+// (--role, --from) is input to check instead: see ResolveRole.
+func FindRole(roles *liveagent.RoleIndex, name string) (liveagent.Role, error) {
+	if r, ok := roles.Lookup(name); ok {
+		return r, nil
+	}
+	return liveagent.Role{}, liveagent.NewError(liveagent.KindNotFound, "role %q not found%s", name,
+		suggestion(name, roles.Names(), "known roles"))
+}
+
 // ResolvePermission checks a permission name against the catalog (exit 2).
 func ResolvePermission(name string) error {
 	if rbac.IsPermission(name) {

@@ -183,7 +183,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 	if err != nil {
 		return err
 	}
-	old, err := cmdutil.ResolveRole(sess.Roles, ref)
+	old, err := cmdutil.FindRole(sess.Roles, ref)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ are asked to confirm unless --yes; off a terminal --yes is required.`,
 }
 
 func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, yes bool) error {
-	c, err := f.Client()
+	o, c, err := f.Connect()
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 	if err != nil {
 		return err
 	}
-	old, err := cmdutil.ResolveRole(sess.Roles, ref)
+	old, err := cmdutil.FindRole(sess.Roles, ref)
 	if err != nil {
 		return err
 	}
@@ -298,10 +298,9 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 	if err := c.DeleteRole(ctx, old.ID, to.ID); err != nil {
 		return err
 	}
+	line := "deleted role " + old.Name
 	if reassign != "" {
-		fmt.Fprintf(f.IOStreams.Out, "deleted role %s; its agents now have the role %s\n", old.Name, to.Name)
-	} else {
-		fmt.Fprintf(f.IOStreams.Out, "deleted role %s\n", old.Name)
+		line += "; its agents now have the role " + to.Name
 	}
-	return nil
+	return printRole(f, o, old, line) // for programs: the role as it was
 }

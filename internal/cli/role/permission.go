@@ -63,8 +63,9 @@ func NewCmdCanI(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "can-i <permission> [--as <id|email>]",
 		Short: "Check whether you (or another agent) hold a permission",
-		Long: `Print yes or no, with the role that grants or lacks the permission, and exit 0 for yes
-or 4 for no, like kubectl auth can-i. Without --as it asks about the key in use.`,
+		Long: `Print yes or no on stdout and exit 0 for yes or 4 for no, like kubectl auth can-i; the
+role that grants or lacks the permission is named on stderr (not with -q). Without --as it
+asks about the key in use.`,
 		Example: `  ladmin can-i agents.invite
   ladmin can-i billing.manage --as ana@acme.com
   if ladmin can-i agents.invite -q; then ladmin agent import -f new.csv; fi`,
@@ -100,11 +101,14 @@ or 4 for no, like kubectl auth can-i. Without --as it asks about the key in use.
 				if err := output.PrintObject(f.IOStreams.Out, o, res, nil); err != nil {
 					return err
 				}
-			case f.Quiet():
 			case res.Allowed:
-				fmt.Fprintf(f.IOStreams.Out, "yes: role %s of %s holds %s\n", role.Name, who.Email, perm)
+				// yes/no alone on stdout, so `[ "$(ladmin can-i X)" = yes ]` works;
+				// the reason is for people, on stderr.
+				fmt.Fprintln(f.IOStreams.Out, "yes")
+				f.Notef("role %s of %s holds %s", role.Name, who.Email, perm)
 			default:
-				fmt.Fprintf(f.IOStreams.Out, "no: role %s of %s does not hold %s\n", role.Name, who.Email, perm)
+				fmt.Fprintln(f.IOStreams.Out, "no")
+				f.Notef("role %s of %s does not hold %s", role.Name, who.Email, perm)
 			}
 			if !res.Allowed {
 				return cmdutil.Silent(cmdutil.ExitForbidden)

@@ -89,7 +89,7 @@ with a ✓ for those held. With -o json the role is printed with its permissions
 			if err != nil {
 				return err
 			}
-			r, err := cmdutil.ResolveRole(roles, args[0])
+			r, err := cmdutil.FindRole(roles, args[0])
 			if err != nil {
 				return err
 			}
