@@ -31,11 +31,9 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	f := NewFactory(ios, build)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
-	}
-	return printError(ios.ErrOut, err)
+	// A command interrupted by Ctrl-C returns the context's error (exit 130);
+	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
+	return printError(ios.ErrOut, root.ExecuteContext(ctx))
 }
 
 // NewFactory builds the dependencies every command shares.

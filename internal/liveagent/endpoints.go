@@ -55,6 +55,9 @@ func (c *Client) FindAgentsByEmail(ctx context.Context, email string, includeDel
 // ResolveAgent finds an agent named by id or email. With includeDeleted, a
 // deleted agent is found too (the most recent one wins for an email).
 func (c *Client) ResolveAgent(ctx context.Context, ref string, includeDeleted bool) (*Agent, error) {
+	if strings.TrimSpace(ref) == "" {
+		return nil, NewError(KindInvalid, "an agent id or email cannot be empty")
+	}
 	if !strings.Contains(ref, "@") {
 		a, err := c.GetAgent(ctx, ref)
 		if err != nil {
@@ -68,7 +71,9 @@ func (c *Client) ResolveAgent(ctx context.Context, ref string, includeDeleted bo
 		}
 		return a, nil
 	}
-	found, err := c.FindAgentsByEmail(ctx, ref, includeDeleted)
+	// Deleted agents are asked for too, so that "not found" can say when the
+	// agent exists but is deleted.
+	found, err := c.FindAgentsByEmail(ctx, ref, true)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +85,11 @@ func (c *Client) ResolveAgent(ctx context.Context, ref string, includeDeleted bo
 		}
 		pick = a // deleted: keep the last (most recent) one
 	}
-	if pick == nil {
+	switch {
+	case pick == nil:
 		return nil, NewError(KindNotFound, "agent %q not found", ref)
+	case !includeDeleted:
+		return nil, NewError(KindNotFound, "agent %q is deleted; restore it with `ladmin agent restore %s`", ref, ref)
 	}
 	return pick, nil
 }

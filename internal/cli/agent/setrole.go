@@ -78,6 +78,10 @@ func setRoleOne(ctx context.Context, m *mutation, res *results, ref string, role
 		return err
 	}
 	from := m.sess.Roles.RoleName(*a)
+	if m.sess.Roles.Of(*a).ID == role.ID {
+		res.ok(*a, fmt.Sprintf("%s already has the role %s; nothing to change", label(*a), role.Name))
+		return nil
+	}
 	given := role.RBAC()
 	d, err := m.decide(ctx, rbac.Request{Action: rbac.SetRole, Role: &given}, *a)
 	if err != nil {

@@ -59,7 +59,7 @@ func (f *Factory) Config() (*config.File, error) {
 		var warnings []string
 		f.cfg, warnings, f.cfgErr = config.Load(path)
 		for _, w := range warnings {
-			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+			f.Warnf("%s", w)
 		}
 		if f.cfgErr != nil {
 			f.cfgErr = Usagef("%s", f.cfgErr.Error())
@@ -78,6 +78,26 @@ func (f *Factory) ProfileName() string {
 		return cfg.CurrentProfile
 	}
 	return "default"
+}
+
+// checkSettings reports what would otherwise make settings silently fall
+// back to defaults: a config file that does not parse, or a profile named
+// with --profile or LADMIN_PROFILE that does not exist.
+func (f *Factory) checkSettings() error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if name := f.Viper.GetString("profile"); name != "" {
+		if _, ok := cfg.Profile(name); !ok {
+			known := "none saved yet: run `ladmin auth login --profile " + name + "`"
+			if names := cfg.ProfileNames(); len(names) > 0 {
+				known = "profiles: " + strings.Join(names, ", ")
+			}
+			return liveagent.NewError(liveagent.KindNotFound, "profile %q not found (%s)", name, known)
+		}
+	}
+	return nil
 }
 
 // profile returns the saved profile in use, or an empty one.
@@ -124,24 +144,33 @@ func (f *Factory) APIKey() (key, source string, err error) {
 		if err != nil {
 			return "", "", Usagef("%s", err.Error())
 		}
-		return k, "--api-key-file " + path, nil
+		return checkKey(k, "--api-key-file "+path)
 	}
 	if k := strings.TrimSpace(f.Getenv("LADMIN_API_KEY")); k != "" {
-		return k, "LADMIN_API_KEY", nil
+		return checkKey(k, "LADMIN_API_KEY")
 	}
 	p := f.profile()
 	if p.APIKey != "" {
-		return p.APIKey, "profile " + f.ProfileName(), nil
+		return checkKey(p.APIKey, "profile "+f.ProfileName())
 	}
 	if p.APIKeyFile != "" {
 		k, err := config.ReadAPIKeyFile(p.APIKeyFile)
 		if err != nil {
 			return "", "", Usagef("%s", err.Error())
 		}
-		return k, "profile " + f.ProfileName() + " (" + p.APIKeyFile + ")", nil
+		return checkKey(k, "profile "+f.ProfileName()+" ("+p.APIKeyFile+")")
 	}
 	return "", "", &liveagent.Error{Kind: liveagent.KindAuth,
 		Message: "no API key: run `ladmin auth login`, set LADMIN_API_KEY, or pass --api-key-file"}
+}
+
+// checkKey refuses a key that could not be an HTTP header value (a key file
+// with two lines, say): better exit 2 here than a confusing network error.
+func checkKey(key, source string) (string, string, error) {
+	if strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", "", Usagef("the API key from %s contains spaces, control characters or several lines", source)
+	}
+	return key, source, nil
 }
 
 // Timeout is the per-request timeout.
@@ -156,6 +185,9 @@ func (f *Factory) Timeout() (time.Duration, error) {
 
 // ClientConfig assembles the client configuration from flags, environment and profile.
 func (f *Factory) ClientConfig() (liveagent.Config, error) {
+	if err := f.checkSettings(); err != nil {
+		return liveagent.Config{}, err
+	}
 	url := f.Setting("url", "")
 	if url == "" {
 		return liveagent.Config{}, Usagef("no account URL: pass --url, set LADMIN_URL, or run `ladmin auth login`")
@@ -203,6 +235,9 @@ func (f *Factory) Client() (*liveagent.Client, error) {
 
 // Output is the printing options of the global flags.
 func (f *Factory) Output() (output.Options, error) {
+	if err := f.checkSettings(); err != nil {
+		return output.Options{}, err
+	}
 	o := output.Options{
 		Format:    f.Setting("output", ""),
 		JQ:        f.Viper.GetString("jq"),
