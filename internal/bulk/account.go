@@ -40,32 +40,70 @@ type Reader interface {
 	ListAgents(ctx context.Context, opts liveagent.ListOptions) ([]liveagent.Agent, error)
 }
 
-// LoadAccount reads the account once, its four lists in parallel.
+// LoadAccount reads the account once: each of its four lists exactly one
+// time. The caller is read first, alone: its answer carries the account's
+// X-RateLimit-Limit, which the client's shared limiter adopts before the
+// other reads go out, and those then go at most two at a time, so that an
+// account with a small rate limit is not met with a burst of 429s before the
+// first row is applied.
 func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var (
-		wg     sync.WaitGroup
-		me     *liveagent.Agent
 		roles  *liveagent.RoleIndex
 		depts  []liveagent.Department
 		agents []liveagent.Agent
-		errs   [4]error
 	)
-	wg.Add(4)
-	go func() { defer wg.Done(); me, errs[0] = c.Me(ctx) }()
-	go func() { defer wg.Done(); roles, errs[1] = c.Roles(ctx) }()
-	go func() { defer wg.Done(); depts, errs[2] = c.ListDepartments(ctx) }()
-	go func() {
-		defer wg.Done()
-		agents, errs[3] = c.ListAgents(ctx, liveagent.ListOptions{Filters: []liveagent.Filter{{
-			Field: "status", Op: "in", Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}}}})
-	}()
+	reads := []func() error{
+		func() (err error) {
+			agents, err = c.ListAgents(ctx, liveagent.ListOptions{Filters: []liveagent.Filter{{
+				Field: "status", Op: "in", Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}}}})
+			return err
+		},
+		func() (err error) { roles, err = c.Roles(ctx); return err },
+		func() (err error) { depts, err = c.ListDepartments(ctx); return err },
+	}
+	if err := runLimited(ctx, loadConcurrency, reads); err != nil {
+		return nil, err
+	}
+	return NewAccount(*me, roles, depts, agents), nil
+}
+
+// loadConcurrency is how many of the account's reads are in flight at once.
+const loadConcurrency = 2
+
+// runLimited runs fns with at most n at a time and returns the first error
+// in the order of fns. Once one fails, those not yet started are skipped.
+func runLimited(ctx context.Context, n int, fns []func() error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(fns))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			<-sem
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if errs[i] = fn(); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return NewAccount(*me, roles, depts, agents), nil
+	return ctx.Err()
 }
 
 // NewAccount indexes what was read.

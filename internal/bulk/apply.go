@@ -28,8 +28,12 @@ const (
 	OutcomeOK           Outcome = "ok"            // done as planned (skipped rows too)
 	OutcomeFailed       Outcome = "failed"        // the server refused or kept failing; see the error
 	OutcomeNotAttempted Outcome = "not-attempted" // the run stopped before this row (Ctrl-C, or a failure without --continue-on-error)
-	OutcomeUnknown      Outcome = "unknown"       // abandoned in flight (second Ctrl-C): it may or may not have been applied
+	OutcomeUnknown      Outcome = "unknown"       // the answer was lost and could not be checked (the server went away, or a second Ctrl-C abandoned it): it may or may not have been applied
+	OutcomePlanned      Outcome = "planned"       // --dry-run: what applying would do; nothing was sent
 )
+
+// unknownAdvice ends the message of every row whose outcome is unknown.
+const unknownAdvice = "it may or may not have been applied; running the same import again resolves it"
 
 // Result is the end of one row.
 type Result struct {
@@ -70,7 +74,7 @@ func (s Summary) String() string {
 		out += fmt.Sprintf(", %d not attempted", s.NotAttempted)
 	}
 	if s.Unknown > 0 {
-		out += fmt.Sprintf(", %d unknown (abandoned in flight)", s.Unknown)
+		out += fmt.Sprintf(", %d unknown (may or may not have been applied)", s.Unknown)
 	}
 	return out + fmt.Sprintf(" in %s", s.Elapsed.Round(10*time.Millisecond))
 }
@@ -102,8 +106,8 @@ type ApplyOptions struct {
 	// Concurrency is how many rows are in flight at once (default 8). The
 	// pace itself is the client's shared Limiter.
 	Concurrency int
-	// ContinueOnError attempts every row; without it the first failure
-	// stops dispatching (rows in flight still finish).
+	// ContinueOnError attempts every row; without it the first failure (or
+	// unknown outcome) stops dispatching (rows in flight still finish).
 	ContinueOnError bool
 	// Abandon, when closed, cancels the requests in flight (a second Ctrl-C).
 	Abandon <-chan struct{}
@@ -198,7 +202,7 @@ func Apply(ctx context.Context, api API, plan *Plan, opts ApplyOptions) Summary 
 				}
 				r := runStep(inflight, api, &plan.Steps[i], opts)
 				emit(i, r)
-				if r.Outcome == OutcomeFailed && !opts.ContinueOnError {
+				if (r.Outcome == OutcomeFailed || r.Outcome == OutcomeUnknown) && !opts.ContinueOnError {
 					mu.Lock()
 					sum.Stopped = true
 					mu.Unlock()
@@ -271,7 +275,12 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	case err == nil:
 		res.Outcome = OutcomeOK
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): it may or may not have been applied")
+		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): "+unknownAdvice)
+	case liveagent.IsUncertain(err):
+		// The request may have reached the server, and the lookup that
+		// would tell failed too (typically: the server went away). Calling
+		// it failed would invite a blind retry; the next run looks first.
+		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("%w; %s", err, unknownAdvice)
 	default:
 		res.Outcome, res.Err = OutcomeFailed, err
 	}

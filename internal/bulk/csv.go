@@ -52,8 +52,8 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 		for i, cell := range rec {
 			if i >= len(cols) {
 				if strings.TrimSpace(cell) != "" {
-					p.add(line, "", "the row has %d fields but the header names %d columns; quote fields that contain commas",
-						len(rec), len(header))
+					p.add(line, "", "the row has %s but the header names %s; quote fields that contain commas",
+						plural(len(rec), "field", "fields"), plural(len(header), "column", "columns"))
 					bad = true
 					break
 				}
@@ -67,7 +67,8 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 			assign(&row, cols[i], cell)
 		}
 		if len(rec) < len(header) {
-			p.add(line, "", "the row has %d fields but the header names %d columns", len(rec), len(header))
+			p.add(line, "", "the row has %s but the header names %s",
+				plural(len(rec), "field", "fields"), plural(len(header), "column", "columns"))
 			bad = true
 		}
 		row.broken = bad

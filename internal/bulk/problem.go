@@ -45,7 +45,7 @@ func (ps Problems) Error() string {
 	case 1:
 		return ps[0].String()
 	}
-	return fmt.Sprintf("%s (and %d more problems)", ps[0].String(), len(ps)-1)
+	return fmt.Sprintf("%s (and %s)", ps[0].String(), plural(len(ps)-1, "more problem", "more problems"))
 }
 
 // Sorted returns the problems by line (file-wide ones first), keeping the
@@ -73,4 +73,12 @@ type problemList struct {
 
 func (l *problemList) add(line int, column, format string, args ...any) {
 	l.list = append(l.list, Problem{File: l.file, Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+}
+
+// plural is "1 row" or "2 rows".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -118,18 +119,20 @@ func (fw *FailedWriter) Err() error {
 
 // Line is the one line a person reads about a finished row: "created
 // ana@acme.com (line 3, id 1a2b3c4d)"; "" for rows that need no line
-// (skipped rows, counted in the summary).
+// (skipped rows, counted in the summary). A failed or unknown row reads
+// "failed to create ana@acme.com: reason", without its line: it is printed
+// after FILE:LINE:, like a problem of the file, so the line is said once.
 func Line(r Result) string {
 	rec := r.Step.Record
-	where := fmt.Sprintf("line %d", rec.Line)
-	if r.AgentID != "" {
-		where += ", id " + r.AgentID
-	}
 	switch r.Outcome {
 	case OutcomeOK:
 		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored"}[r.Step.Action]
 		if verb == "" {
 			return ""
+		}
+		where := fmt.Sprintf("line %d", rec.Line)
+		if r.AgentID != "" {
+			where += ", id " + r.AgentID
 		}
 		line := fmt.Sprintf("%s %s (%s)", verb, rec.Email, where)
 		if len(r.Step.Changes) > 0 {
@@ -140,11 +143,18 @@ func Line(r Result) string {
 		}
 		return line
 	case OutcomeFailed:
-		return fmt.Sprintf("failed to %s %s (%s): %s", r.Step.Action, rec.Email, where, oneLine(errText(r.Err)))
+		return fmt.Sprintf("failed to %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err)))
 	case OutcomeUnknown:
-		return fmt.Sprintf("unknown outcome of %s %s (%s): %s", r.Step.Action, rec.Email, where, oneLine(errText(r.Err)))
+		return fmt.Sprintf("unknown outcome of %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err)))
 	}
 	return ""
+}
+
+func idNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (id " + id + ")"
 }
 
 func errText(err error) string {
@@ -166,6 +176,17 @@ type PlanRow struct {
 	Action  Action `json:"action"`
 	Details string `json:"details"`
 	AgentID string `json:"agent_id"`
+}
+
+// Planned is what --report holds for a step of a dry run: outcome planned,
+// the existing agent's id when the row is about one (none for a create:
+// nothing was created), and for a step planned as an error, its reason.
+func (s *Step) Planned() Result {
+	r := Result{Step: s, Outcome: OutcomePlanned, AgentID: s.AgentID()}
+	if s.Action == ActionError {
+		r.Err = errors.New(s.Details)
+	}
+	return r
 }
 
 // Rows lists the plan for printing.

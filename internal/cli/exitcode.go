@@ -64,10 +64,12 @@ func ErrorMessage(err error) string {
 
 // printError writes "error: <sentence> (exit N)" unless the command already
 // reported everything.
-func printError(w io.Writer, err error) int {
+func printError(w io.Writer, err error) int { return printErrorPrefixed(w, "error:", err) }
+
+func printErrorPrefixed(w io.Writer, prefix string, err error) int {
 	code := ExitCode(err)
 	if err != nil && !cmdutil.IsSilent(err) {
-		fmt.Fprintf(w, "error: %s (exit %d)\n", ErrorMessage(err), code)
+		fmt.Fprintf(w, "%s %s (exit %d)\n", prefix, ErrorMessage(err), code)
 	}
 	return code
 }

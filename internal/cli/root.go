@@ -33,7 +33,12 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
-	return printError(ios.ErrOut, root.ExecuteContext(ctx))
+	err := root.ExecuteContext(ctx)
+	prefix := "error:"
+	if ios.IsStderrTTY() && ios.ColorEnabled() {
+		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
+	}
+	return printErrorPrefixed(ios.ErrOut, prefix, err)
 }
 
 // NewFactory builds the dependencies every command shares.
@@ -79,7 +84,7 @@ Try it with no account: ladmin demo`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return cmdutil.Usagef("%s; see `%s --help`", err.Error(), cmd.CommandPath())
+		return cmdutil.Usagef("%s; see `%s --help`", flagErrorText(err), cmd.CommandPath())
 	})
 
 	pf := root.PersistentFlags()
@@ -125,8 +130,44 @@ Try it with no account: ladmin demo`,
 		c.GroupID = "account"
 		root.AddCommand(c)
 	}
-	requireSubcommands(root)
+	checkArgs(root)
 	return root
+}
+
+// flagErrorText says what a bad flag value should be, instead of quoting the
+// Go parser: `invalid argument "abc" for "--limit" flag: expected a whole number`.
+func flagErrorText(err error) string {
+	msg := err.Error()
+	for marker, want := range map[string]string{
+		": strconv.ParseInt":   ": expected a whole number",
+		": strconv.ParseFloat": ": expected a number",
+		": strconv.ParseBool":  ": expected true or false",
+		": time: ":             ": expected a duration such as 30s or 2m",
+	} {
+		if i := strings.Index(msg, marker); i >= 0 {
+			return msg[:i] + want
+		}
+	}
+	return msg
+}
+
+// checkArgs walks the tree: every command's argument errors become usage
+// errors that point at its help, and commands that only group others
+// reject a mistyped subcommand.
+func checkArgs(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		checkArgs(c)
+	}
+	if validate := cmd.Args; validate != nil {
+		cmd.Args = func(cmd *cobra.Command, args []string) error {
+			if err := validate(cmd, args); err != nil {
+				return cmdutil.Usagef("%s; see `%s --help`", err.Error(), cmd.CommandPath())
+			}
+			return nil
+		}
+		return
+	}
+	requireSubcommands(cmd)
 }
 
 // requireSubcommands makes every command that only groups others fail on a
@@ -134,9 +175,6 @@ Try it with no account: ladmin demo`,
 // where cobra would print help and exit 0 — a typo in a CI script must not
 // pass silently.
 func requireSubcommands(cmd *cobra.Command) {
-	for _, c := range cmd.Commands() {
-		requireSubcommands(c)
-	}
 	if !cmd.HasSubCommands() || cmd.Runnable() {
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -192,12 +193,33 @@ func checkEmailFree(ctx context.Context, q querier, email string) error {
 	}
 }
 
+// agentUpdateBody is the body of PUT /agents/{id}: the fields of
+// liveagent.AgentUpdate (what ladmin's client sends), plus the Agent fields a
+// generated client sends back when it updates a whole object. Other Agent
+// fields (id, last_pswd_change, ...) are read-only and ignored, like any
+// unknown field. It is flat, not an embedding of AgentUpdate, so that a
+// wrong-typed field's 422 names the field rather than the embedded struct.
+type agentUpdateBody struct {
+	Name          *string   `json:"name"`
+	Gender        *string   `json:"gender"`
+	AvatarURL     *string   `json:"avatar_url"`
+	Role          *string   `json:"role"`
+	RoleID        *string   `json:"role_id"`
+	Departments   *[]string `json:"departments"`
+	Email         *string   `json:"email"`
+	Status        *string   `json:"status"`
+	TwofactorAuth *string   `json:"twofactor_auth"`
+}
+
 func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, caller member) error {
-	var body liveagent.AgentUpdate
+	var body agentUpdateBody
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
 	}
-	// Which profile fields the body sets, by wire name, for rbac's rule 6.
+	// Values are checked before anything else, so a 422 is never hidden
+	// behind a 403. fields names the fields the body sets, by wire name, for
+	// rbac's rule 6; email and status join them below only when they differ
+	// from the stored values (a client may send the whole object back).
 	var fields []string
 	if body.Name != nil {
 		name, err := validName(*body.Name)
@@ -218,6 +240,24 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 			return err
 		}
 		fields = append(fields, "avatar_url")
+	}
+	if body.TwofactorAuth != nil {
+		if err := validTwoFactor(*body.TwofactorAuth); err != nil {
+			return err
+		}
+		fields = append(fields, "twofactor_auth")
+	}
+	if body.Email != nil {
+		email := strings.TrimSpace(*body.Email)
+		if err := validEmail(email); err != nil {
+			return err
+		}
+		body.Email = &email
+	}
+	if body.Status != nil {
+		if err := validStatus(*body.Status); err != nil {
+			return err
+		}
 	}
 
 	ctx := r.Context()
@@ -248,6 +288,18 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 				return err
 			}
 		}
+		changed := slices.Clone(fields)
+		// A changed email is an edit like any other (not a profile field);
+		// only the case changing is a change too, since the stored spelling is
+		// what the API shows.
+		emailChange := body.Email != nil && *body.Email != target.Email
+		if emailChange {
+			changed = append(changed, "email")
+		}
+		// A different status is refused by rule 6: delete and restore change it.
+		if body.Status != nil && *body.Status != target.Status {
+			changed = append(changed, "status")
+		}
 
 		// A role change is rbac's SetRole; everything else is UpdateAgent. A
 		// body that only changes the role is not also an edit, but an empty
@@ -263,9 +315,14 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 				return err
 			}
 		}
-		if !roleChange || len(fields) > 0 || body.Departments != nil {
+		if !roleChange || len(changed) > 0 || body.Departments != nil {
 			if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.UpdateAgent,
-				Target: &ts, Fields: fields, Departments: body.Departments != nil}); err != nil {
+				Target: &ts, Fields: changed, Departments: body.Departments != nil}); err != nil {
+				return err
+			}
+		}
+		if emailChange {
+			if err := checkEmailFreeFor(ctx, tx, *body.Email, id); err != nil {
 				return err
 			}
 		}
@@ -280,6 +337,12 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 		}
 		if body.AvatarURL != nil {
 			set, args = append(set, "avatar_url = ?"), append(args, *body.AvatarURL)
+		}
+		if body.TwofactorAuth != nil {
+			set, args = append(set, "twofactor_auth = ?"), append(args, *body.TwofactorAuth)
+		}
+		if emailChange {
+			set, args = append(set, "email = ?", "email_lower = ?"), append(args, *body.Email, strings.ToLower(*body.Email))
 		}
 		if roleChange {
 			base, roleID := roleColumnValues(newRole)
@@ -303,6 +366,24 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 		return err
 	}
 	writeJSON(w, http.StatusOK, updated.Agent)
+	return nil
+}
+
+// checkEmailFreeFor is the 409 of an email change: the new email must not be
+// that of another active agent (case-insensitive). A deleted agent's email
+// may be taken, as api.md makes emails unique among active agents only; that
+// agent can then be restored only once the email is free again.
+func checkEmailFreeFor(ctx context.Context, q querier, email, self string) error {
+	var other string
+	err := q.QueryRowContext(ctx, sqlActiveByEmail, strings.ToLower(email)).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case other != self:
+		return conflict("an agent with email %s already exists (id %s)", email, other)
+	}
 	return nil
 }
 
@@ -567,6 +648,20 @@ func validGender(g string) error {
 		}
 	}
 	return invalidField("gender", "%q is not a gender code (M, F or X)", g)
+}
+
+func validTwoFactor(v string) error {
+	if v != "Y" && v != "N" {
+		return invalidField("twofactor_auth", "%q is not a two-factor code (Y active, N not active)", v)
+	}
+	return nil
+}
+
+func validStatus(v string) error {
+	if v != liveagent.StatusActive && v != liveagent.StatusDeleted {
+		return invalidField("status", "%q is not a status code (A active, X deleted)", v)
+	}
+	return nil
 }
 
 func validAvatarURL(raw string) error {

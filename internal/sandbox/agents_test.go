@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -208,9 +209,10 @@ func TestUpdateAgent(t *testing.T) {
 					t.Errorf("not updated: %+v", a)
 				}
 			}},
-		{"read-only fields are ignored", AdminKey, map[string]any{"id": "ffffffff", "status": "X", "email": "x@example.com", "twofactor_auth": "Y"}, 200,
+		{"read-only fields are ignored", AdminKey, map[string]any{"id": "ffffffff", "last_pswd_change": "2001-01-01 00:00:00",
+			"status": "A", "email": "bob@example.com"}, 200,
 			func(t *testing.T, a liveagent.Agent) {
-				if a.ID != bob.ID || a.Status != "A" || a.Email != "bob@example.com" || a.TwofactorAuth != "N" {
+				if a.ID != bob.ID || a.Status != "A" || a.Email != "bob@example.com" || a.LastPswdChange != bob.LastPswdChange {
 					t.Errorf("read-only field changed: %+v", a)
 				}
 			}},
@@ -423,5 +425,49 @@ func TestOutboxAtBothPaths(t *testing.T) {
 	}
 	if len(root) != 2 || len(eve) != 1 || eve[0].Email != "eve@example.com" || eve[0] != root[1] {
 		t.Errorf("outbox %+v, filtered under /api/v3 %+v", root, eve)
+	}
+}
+
+// DELETE keeps the record, memberships included: a deleted agent is not
+// listed in its departments (agent_ids lists active agents only), and a
+// restore, by id or by email, puts it back in every one of them.
+func TestDeleteAndRestoreKeepDepartments(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	agentID := ts.me(AgentKey).ID // seeded in support
+	carol, _ := ts.createAgent("", liveagent.AgentCreate{Name: "Carol", Email: "carol@example.com",
+		Departments: []string{DeptSupportID, DeptBillingID}})
+	memberships := func() map[string][]string {
+		t.Helper()
+		m := map[string][]string{}
+		for _, d := range decode[[]liveagent.Department](t, ts.must(200, OwnerKey, "GET", liveagent.PathDepartments, nil)) {
+			if d.AgentCount != len(d.AgentIDs) {
+				t.Errorf("department %s: agent_count %d, agent_ids %v", d.Name, d.AgentCount, d.AgentIDs)
+			}
+			m[d.DepartmentID] = d.AgentIDs
+			one := decode[liveagent.Department](t, ts.must(200, OwnerKey, "GET", liveagent.PathDepartment(d.DepartmentID), nil))
+			if !slices.Equal(one.AgentIDs, d.AgentIDs) {
+				t.Errorf("department %s: GET one lists %v, the list %v", d.Name, one.AgentIDs, d.AgentIDs)
+			}
+		}
+		return m
+	}
+	want := map[string][]string{
+		DeptSupportID: {agentID, carol.ID},
+		DeptSalesID:   {},
+		DeptBillingID: {carol.ID},
+	}
+	if got := memberships(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("before delete: %v, want %v", got, want)
+	}
+	for _, restore := range []map[string]any{{"id": carol.ID}, {"email": "CAROL@example.com"}, {"id": carol.ID, "name": "Carol", "status": "X"}} {
+		ts.must(200, AdminKey, "DELETE", liveagent.PathAgent(carol.ID), nil)
+		hidden := map[string][]string{DeptSupportID: {agentID}, DeptSalesID: {}, DeptBillingID: {}}
+		if got := memberships(); !maps.EqualFunc(got, hidden, slices.Equal) {
+			t.Errorf("deleted: %v, want %v", got, hidden)
+		}
+		ts.must(200, AdminKey, "POST", liveagent.PathAgentUndelete, restore)
+		if got := memberships(); !maps.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("restored with %v: %v, want %v", restore, got, want)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"crypto/rand"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -24,8 +26,15 @@ type Invitation struct {
 const OutboxPath = "/_sandbox/outbox"
 
 // handleOutbox lists invitations, oldest first; ?email= narrows to one
-// recipient (case-insensitive). It needs no key: it is the local test mailbox.
+// recipient (case-insensitive). It needs no key, since it is the local test
+// mailbox, but it holds every invitee's login details: it answers only
+// clients on a loopback address, so a sandbox listening on 0.0.0.0 does not
+// hand them to the network.
 func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
+	if !isLoopbackClient(r) {
+		writeError(w, errorf(http.StatusForbidden, "the outbox answers only local clients"))
+		return
+	}
 	query := "SELECT id, agent_id, email, name, login_url, temporary_password, created_at FROM outbox"
 	var args []any
 	if email := r.URL.Query().Get("email"); email != "" {
@@ -53,6 +62,19 @@ func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// isLoopbackClient reports whether the request came from a loopback address
+// (127.0.0.0/8, ::1, or ::ffff:127.x.x.x). The connection's own address is
+// what counts: headers such as X-Forwarded-For are set by the client and
+// prove nothing. An address that does not parse is not local.
+func isLoopbackClient(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // loginURL is the agent panel address the invitation points to, on the host

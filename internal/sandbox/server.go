@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -128,7 +129,7 @@ func (s *Server) Serve(ctx context.Context, addr string, out io.Writer) error {
 	defer s.Close()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)
+		return &listenError{addr: addr, err: err}
 	}
 	srv := &http.Server{
 		Handler:           s.handler,
@@ -163,6 +164,42 @@ func (s *Server) Serve(ctx context.Context, addr string, out io.Writer) error {
 		return fmt.Errorf("sandbox: shutdown: %w", err)
 	}
 	return s.Close()
+}
+
+// listenError is a failure to listen, said once: net.Listen's own message
+// repeats the operation and the address ("listen tcp X: bind: address
+// already in use"), so only its innermost reason is kept in the text. The
+// whole error stays reachable for errors.Is (e.g. syscall.EADDRINUSE).
+type listenError struct {
+	addr string
+	err  error
+}
+
+func (e *listenError) Error() string {
+	return "sandbox: cannot listen on " + e.addr + ": " + listenReason(e.err)
+}
+
+func (e *listenError) Unwrap() error { return e.err }
+
+// listenReason peels the operation and address off a net.Listen error:
+// "address already in use", "permission denied", "missing port in address".
+func listenReason(err error) string {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		err = opErr.Err
+	}
+	var sysErr *os.SyscallError
+	var addrErr *net.AddrError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &sysErr) && sysErr.Err != nil:
+		return sysErr.Err.Error()
+	case errors.As(err, &addrErr):
+		return addrErr.Err
+	case errors.As(err, &dnsErr):
+		return "the host cannot be resolved (" + dnsErr.Err + ")"
+	}
+	return err.Error()
 }
 
 // displayAddr is the address to print: a wildcard listen address is shown as

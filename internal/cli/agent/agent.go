@@ -237,7 +237,7 @@ func (r *results) finish(roles *liveagent.RoleIndex) error {
 	case len(r.failed) == r.total && sameKind(r.failed):
 		return cmdutil.Reported(r.failed[0])
 	}
-	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %d agents failed", len(r.failed), r.total)
+	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %s failed", len(r.failed), cmdutil.Count(r.total, "agent"))
 }
 
 func sameKind(errs []error) bool {

@@ -92,7 +92,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		for i, t := range targets {
 			names[i] = t.a.Email
 		}
-		ok, err := ios.Confirm(fmt.Sprintf("Delete %d agent(s): %s?", len(targets), strings.Join(names, ", ")))
+		ok, err := ios.Confirm(fmt.Sprintf("Delete %s: %s?", cmdutil.Count(len(targets), "agent"), strings.Join(names, ", ")))
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,11 @@ import (
 type ExportOptions struct {
 	F      *cmdutil.Factory
 	Status string
+	// OutputFlag is true when -o/--output was given on the command line.
+	// Only then is a table format refused: a table or wide format saved in
+	// the profile or set in LADMIN_OUTPUT is a preference for people
+	// reading lists, and export writes its default, CSV.
+	OutputFlag bool
 }
 
 // NewCmdExport is `ladmin agent export`.
@@ -36,7 +41,10 @@ Fields, in this order (CSV header, JSON/YAML keys):
                         built-in roles), and A (active) or X (deleted)
 
 Deleted agents are included (status X) so that a baseline tells a deletion from a
-restore; --status active leaves them out. Import skips rows with status X.`,
+restore; --status active leaves them out. Import skips rows with status X.
+
+Only -o csv, json or yaml on the command line is read as the format: a table or wide
+format saved in the profile or set in LADMIN_OUTPUT means the default, CSV.`,
 		Example: `  ladmin agent export > roster.csv
   ladmin agent export -o json > baseline.json
   ladmin agent export --status active -o yaml`,
@@ -46,6 +54,9 @@ restore; --status active leaves them out. Import skips rows with status X.`,
 			case "active", "deleted", "all":
 			default:
 				return cmdutil.Usagef("invalid --status %q: use active, deleted or all", opts.Status)
+			}
+			if fl := cmd.Flags().Lookup("output"); fl != nil {
+				opts.OutputFlag = fl.Changed
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -64,13 +75,15 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		return err
 	}
 	switch o.Format {
-	case "":
-		o.Format = output.FormatCSV
 	case output.FormatCSV, output.FormatJSON, output.FormatYAML:
 	default:
-		if o.JQ == "" {
+		// "" (nothing chosen), or table/wide from the environment or the
+		// profile: the documented default. Only -o table on the command
+		// line is a mistake worth stopping for (--jq prints JSON anyway).
+		if opts.OutputFlag && o.Format != "" && o.JQ == "" {
 			return cmdutil.Usagef("agent export writes csv, json or yaml, not %s (use `ladmin agent list` to read agents as a table)", o.Format)
 		}
+		o.Format = output.FormatCSV
 	}
 	c, err := f.Client()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -70,13 +71,16 @@ exit 4. Then the account is read once and each row is planned:
   skip      already as wanted, or it exists and --on-existing is skip (the default)
   error     it exists and --on-existing is fail: nothing is applied (exit 6)
 --dry-run prints the plan, its summary and an estimate of the requests and time
-at the account's rate limit, and changes nothing.
+at the account's rate limit, and changes nothing (--report then holds the plan,
+outcome "planned").
 
 Rows are applied by --concurrency workers under the account's rate limit (its
 X-RateLimit-Limit hints, slowing down on 429s; --rate caps it). A create whose
 answer is lost is looked up by email before any retry, so nothing is ever created
-twice. Without --continue-on-error the first failed row stops new rows from
-starting (rows in flight finish); with it every row is attempted.
+twice. A row whose request may or may not have been applied (the server could not
+be asked afterwards) ends "unknown"; running the import again resolves it. Without
+--continue-on-error the first failed or unknown row stops new rows from starting
+(rows in flight finish); with it every row is attempted.
 
 --report FILE writes one CSV row per input row (line, email, action, outcome,
 agent_id, error), flushed as each row ends. --failed FILE writes the rows that did
@@ -85,8 +89,8 @@ the input's own columns, ready to be imported again.
 
 Ctrl-C stops starting new rows, lets the requests in flight finish and exits 130
 (a second Ctrl-C abandons them). Running the same file again only does what is
-still missing. Exit codes: 0 every row as planned, 1 some rows failed or were not
-attempted, 2 invalid file, 4 not allowed for this key, 6 existing agents with
+still missing. Exit codes: 0 every row as planned, 1 some rows failed, are unknown
+or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing agents with
 --on-existing fail, 130 interrupted.`,
 		Example: `  ladmin agent import -f roster.csv --dry-run
   ladmin agent import -f roster.csv --report report.csv --failed failed.csv
@@ -195,6 +199,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	conflicts := plan.Errors()
 
 	if opts.DryRun {
+		if opts.Report != "" {
+			if err := writePlanReport(opts.Report, plan); err != nil {
+				return err
+			}
+		}
+		if opts.Failed != "" {
+			f.Notef("--failed %s is written only when the import is applied; the dry run did not touch it.", opts.Failed)
+		}
 		if err := printPlan(f, o, plan, observer, opts); err != nil {
 			return err
 		}
@@ -307,6 +319,9 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 		fmt.Sprintf("Plan for %s: %s.", plan.File.Name, plan.Counts()),
 		capitalize(est.String()) + ".",
 		"Dry run: nothing was changed.",
+	}
+	if opts.Report != "" {
+		lines = append(lines, fmt.Sprintf("The plan of every row is in %s (outcome planned).", opts.Report))
 	}
 	if cmdutil.IsStructured(o) {
 		for _, l := range lines {
@@ -439,20 +454,16 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 		fmt.Fprintln(ios.Out, summary)
 	}
 	if failed != nil && failed.Count() > 0 {
-		f.Notef("The %s that did not end as planned are in %s: fix them and import that file again.",
-			plural(failed.Count(), "row", "rows"), opts.Failed)
+		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
+			plural(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
 	switch {
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
 			plural(sum.NotAttempted, "row", "rows"), unknownNote(sum))
-	case sum.Failed > 0 || sum.NotAttempted > 0:
-		msg := fmt.Sprintf("%d of %d rows failed", sum.Failed, sum.Rows())
-		if sum.Stopped && sum.NotAttempted > 0 {
-			msg += fmt.Sprintf(" and %d were not attempted (the first failure stopped the import; --continue-on-error attempts every row)", sum.NotAttempted)
-		}
-		return cmdutil.Exit(cmdutil.ExitNotClean, "%s", msg)
+	case sum.Failed > 0 || sum.NotAttempted > 0 || sum.Unknown > 0:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s", notCleanMessage(sum))
 	}
 	return nil
 }
@@ -461,7 +472,76 @@ func unknownNote(s bulk.Summary) string {
 	if s.Unknown == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" and %d abandoned in flight (they may or may not have been applied)", s.Unknown)
+	return fmt.Sprintf(" and %s whose outcome is unknown (%s)", plural(s.Unknown, "row", "rows"),
+		pick(s.Unknown, "it may or may not have been applied", "they may or may not have been applied"))
+}
+
+// notCleanMessage says how a run that was not interrupted fell short:
+// "1 of 5 rows failed, 1 has an unknown outcome (...) and 2 were not attempted (...)".
+func notCleanMessage(s bulk.Summary) string {
+	type part struct {
+		n    int
+		text string
+	}
+	var parts []part
+	if s.Failed > 0 {
+		parts = append(parts, part{s.Failed, "failed"})
+	}
+	if s.Unknown > 0 {
+		parts = append(parts, part{s.Unknown, pick(s.Unknown,
+			"has an unknown outcome (it may or may not have been applied; running the same import again resolves it)",
+			"have an unknown outcome (they may or may not have been applied; running the same import again resolves them)")})
+	}
+	if s.NotAttempted > 0 {
+		text := pick(s.NotAttempted, "was not attempted", "were not attempted")
+		if s.Stopped {
+			text += " (the first failure stopped the import; --continue-on-error attempts every row)"
+		}
+		parts = append(parts, part{s.NotAttempted, text})
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		switch {
+		case i == 0:
+			fmt.Fprintf(&b, "%d of %s %s", p.n, plural(s.Rows(), "row", "rows"), p.text)
+			continue
+		case i == len(parts)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d %s", p.n, p.text)
+	}
+	return b.String()
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// writePlanReport is --report with --dry-run: one row per input row, as
+// applying would report it, with outcome planned (and no new agent ids:
+// nothing was created).
+func writePlanReport(path string, plan *bulk.Plan) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return cmdutil.Usagef("cannot write the report: %s", pathError(err))
+	}
+	rw := bulk.NewReportWriter(fh)
+	for i := range plan.Steps {
+		rw.Add(plan.Steps[i].Planned())
+	}
+	err = rw.Err()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
+	}
+	return nil
 }
 
 // watchSecondInterrupt returns a channel closed by a second Ctrl-C (or

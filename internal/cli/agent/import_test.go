@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ladmin/ladmin/internal/cli"
 	"github.com/ladmin/ladmin/internal/cli/agent"
@@ -32,7 +34,12 @@ type env struct {
 
 func newEnv(t *testing.T, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	url, srv := sandboxtest.Start(t, sandbox.Options{})
+	return newEnvWith(t, sandbox.Options{}, wrap)
+}
+
+func newEnvWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
+	url, srv := sandboxtest.Start(t, opts)
 	if wrap != nil {
 		ts := httptest.NewServer(wrap(srv.Handler()))
 		t.Cleanup(ts.Close)
@@ -251,10 +258,13 @@ func TestImportPartialFailureThenFailedFileConverges(t *testing.T) {
 	path := e.write("team.csv", "Email,Name,Notes\nana@acme.example,Ana,x\nbob@acme.example,Bob,\ncarl@acme.example,\"Carl, Jr.\",y\ndora@acme.example,Dora,\neve@acme.example,Eve,\n")
 	failed := filepath.Join(e.dir, "failed.csv")
 	r := e.ladmin("agent", "import", "-f", path, "--concurrency", "1", "--ignore-unknown-columns", "--failed", failed)
-	if r.code != cmdutil.ExitNotClean || !strings.Contains(r.errOut, path+":4: failed to create carl@acme.example (line 4): the invitation could not be sent") ||
+	if r.code != cmdutil.ExitNotClean || !strings.Contains(r.errOut, "error: "+path+":4: failed to create carl@acme.example: the invitation could not be sent") ||
 		!strings.Contains(r.out, "2 created, 0 updated, 0 restored, 0 skipped, 1 failed, 2 not attempted") ||
 		!strings.Contains(r.errOut, "1 of 5 rows failed and 2 were not attempted") {
 		t.Fatalf("first run: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if strings.Contains(r.errOut, "(line 4") {
+		t.Errorf("the line number is said twice:\n%s", r.errOut)
 	}
 	if got, want := e.read(failed), "Email,Name,Notes\ncarl@acme.example,\"Carl, Jr.\",y\ndora@acme.example,Dora,\neve@acme.example,Eve,\n"; got != want {
 		t.Errorf("failed file:\n%s\nwant:\n%s", got, want)
@@ -334,4 +344,114 @@ func TestImportFlagValidation(t *testing.T) {
 	if got.OnExisting != "update" || got.Format != "ndjson" || got.Concurrency != 8 || !got.ContinueOnError {
 		t.Errorf("%+v", got)
 	}
+}
+
+// The server is killed mid-import: the create's connection drops after the
+// account applied it, and every lookup after that fails. The row's outcome
+// is unknown, not failed (everywhere: the line, the summary, the report,
+// --failed and the exit message), and the same import converges once the
+// server is back, with no duplicate.
+func TestImportUnknownOutcomeWhenServerGoesAway(t *testing.T) {
+	var armed, gone atomic.Bool
+	armed.Store(true)
+	e := newEnv(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case gone.Load():
+				// Every lookup fails (quickly: Retry-After 0 spares the test the backoff).
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			case r.Method == http.MethodPost && armed.CompareAndSwap(true, false):
+				next.ServeHTTP(httptest.NewRecorder(), r) // applied...
+				gone.Store(true)
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close() // ... but the answer is lost: EOF
+				}
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	})
+	path := e.write("team.csv", "email,name\nana@acme.example,Ana\nbob@acme.example,Bob\ncy@acme.example,Cy\n")
+	report, failed := filepath.Join(e.dir, "report.csv"), filepath.Join(e.dir, "failed.csv")
+	r := e.ladmin("agent", "import", "-f", path, "--concurrency", "1", "--report", report, "--failed", failed)
+	if r.code != cmdutil.ExitNotClean ||
+		!strings.Contains(r.errOut, "error: "+path+":2: unknown outcome of create ana@acme.example: the connection to "+e.url+" failed: EOF; "+
+			"it may or may not have been applied; running the same import again resolves it\n") ||
+		!strings.Contains(r.out, "0 created, 0 updated, 0 restored, 0 skipped, 0 failed, 2 not attempted, 1 unknown (may or may not have been applied)") ||
+		!strings.Contains(r.errOut, "error: 1 of 3 rows has an unknown outcome (it may or may not have been applied; running the same import again resolves it) "+
+			"and 2 were not attempted (the first failure stopped the import") ||
+		strings.Contains(r.errOut, "failed to") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if rep := e.read(report); !strings.Contains(rep, "\n2,ana@acme.example,create,unknown,,the connection to "+e.url+" failed: EOF; it may or may not") ||
+		strings.Contains(rep, ",failed,") {
+		t.Errorf("report:\n%s", rep)
+	}
+	if !strings.Contains(r.errOut, "The 3 rows that did not end as planned are in "+failed+": fix them and import that file again.") {
+		t.Errorf("no note about --failed:\n%s", r.errOut)
+	}
+	if got := e.read(failed); got != "email,name\nana@acme.example,Ana\nbob@acme.example,Bob\ncy@acme.example,Cy\n" {
+		t.Errorf("--failed:\n%s", got)
+	}
+
+	gone.Store(false)
+	r = e.ladmin("agent", "import", "-f", path)
+	if r.code != 0 || !strings.Contains(r.out, "2 created, 0 updated, 0 restored, 1 skipped, 0 failed") {
+		t.Errorf("re-run: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if n := e.count(); n != 6 {
+		t.Errorf("%d agents, want the 3 seeded and the 3 of the file", n)
+	}
+}
+
+// The account is read once per import, each list one time, and on an
+// account limited to 2 requests a second those first reads do not burst
+// into 429s: they go through the import's limiter, the caller first.
+func TestImportReadsAccountOnceUnderSmallRateLimit(t *testing.T) {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	throttled := 0
+	e := newEnvWith(t, sandbox.Options{RateLimit: 2}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+			next.ServeHTTP(rec, r)
+			mu.Lock()
+			defer mu.Unlock()
+			counts[r.Method+" "+r.URL.Path]++
+			if rec.status == http.StatusTooManyRequests {
+				throttled++
+			}
+		})
+	})
+	path := e.write("team.csv", "email,name\nana@acme.example,Ana\nbob@acme.example,Bob\n")
+	for _, args := range [][]string{{"--dry-run"}, nil} {
+		mu.Lock()
+		clear(counts)
+		throttled = 0
+		mu.Unlock()
+		r := e.ladmin(append([]string{"agent", "import", "-f", path}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+		mu.Lock()
+		if counts["GET /api/v3/agents/me"] != 1 || counts["GET /api/v3/roles"] != 1 || counts["GET /api/v3/departments"] != 1 {
+			t.Errorf("%v: requests %v", args, counts)
+		}
+		if throttled > 1 {
+			t.Errorf("%v: %d answers were 429, want at most 1 (requests %v)", args, throttled, counts)
+		}
+		mu.Unlock()
+		time.Sleep(time.Second) // the next run starts with a full bucket
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }

@@ -83,7 +83,7 @@ in full: the audit never reports clean on partial data. See docs/audit.md.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.PolicyFile, "policy", "", "policy file (YAML) to check the account against")
-	fl.StringVar(&opts.BaselineFile, "baseline", "", "roster from `ladmin agent export` (json, csv or yaml) to report drift from")
+	fl.StringVar(&opts.BaselineFile, "baseline", "", "roster written by 'ladmin agent export' (json, csv or yaml) to report drift from")
 	fl.StringVar(&opts.Format, "format", "", "report format: "+strings.Join(audit.Formats, ", ")+" (default table)")
 	fl.StringVar(&opts.OutputFile, "output-file", "", "write the report to this file; the summary line still goes to stdout")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml")

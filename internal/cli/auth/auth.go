@@ -89,6 +89,9 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		return cmdutil.Usagef("%s", err.Error())
 	}
 	id, err := identify(ctx, c)
+	if liveagent.KindOf(err) == liveagent.KindAuth {
+		return liveagent.NewError(liveagent.KindAuth, "%s refused this API key; nothing was saved", base)
+	}
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,12 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				if err != nil {
 					return err
 				}
+				if args[0] == config.KeyURL {
+					// The client's own check: refuse now what it would refuse later.
+					if _, err := liveagent.CheckURL(args[1]); err != nil {
+						return cmdutil.Usagef("%s", err.Error())
+					}
+				}
 				if err := cfg.Set(f.ProfileName(), args[0], args[1]); err != nil {
 					return cmdutil.Usagef("%s", err.Error())
 				}

@@ -112,7 +112,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if err != nil {
 		return err
 	}
-	return printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %d permissions)", r.Name, r.Base, len(r.Permissions)))
+	return printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %s)", r.Name, r.Base, cmdutil.Count(len(r.Permissions), "permission")))
 }
 
 func printRole(f *cmdutil.Factory, o output.Options, r liveagent.Role, line string) error {
@@ -220,8 +220,8 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 	if err != nil {
 		return err
 	}
-	return printRole(f, o, *r, fmt.Sprintf("updated role %s (based on %s, %d permissions, %d agents)",
-		r.Name, r.Base, len(r.Permissions), r.AgentCount))
+	return printRole(f, o, *r, fmt.Sprintf("updated role %s (based on %s, %s, %s)",
+		r.Name, r.Base, cmdutil.Count(len(r.Permissions), "permission"), cmdutil.Count(r.AgentCount, "agent")))
 }
 
 func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
@@ -284,10 +284,10 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 	}
 	if old.AgentCount > 0 && reassign == "" {
 		return liveagent.NewError(liveagent.KindConflict,
-			"role %s is still held by %d active agents; pass --reassign-to ROLE to move them first", old.Name, old.AgentCount)
+			"role %s is still held by %s; pass --reassign-to ROLE to move them first", old.Name, cmdutil.Count(old.AgentCount, "active agent"))
 	}
 	if !yes {
-		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete role %s (%d agents)?", old.Name, old.AgentCount))
+		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete role %s (held by %s)?", old.Name, cmdutil.Count(old.AgentCount, "agent")))
 		if err != nil {
 			return err
 		}

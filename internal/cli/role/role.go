@@ -108,8 +108,8 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 	if !r.Builtin {
 		kind = "custom role based on " + r.Base
 	}
-	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %d active agents\n\n",
-		r.Name, kind, held.Len(), len(rbac.Catalog()), r.AgentCount)
+	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %s\n\n",
+		r.Name, kind, held.Len(), len(rbac.Catalog()), cmdutil.Count(r.AgentCount, "active agent"))
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""
