@@ -8,6 +8,7 @@ import (
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Account is everything the audit reads from the account, read once.
@@ -352,7 +353,7 @@ func (ev *evaluator) checkCount(b *Bounds, noun, minID, maxID, file string, is f
 		ev.addBuiltinCheck(minID, loc)
 		if n < b.Min.N {
 			ev.find(Finding{Rule: minID, Location: loc,
-				Message: fmt.Sprintf("The account has %s%s; the policy requires at least %d.", plural(n, "active "+noun), listed(who), b.Min.N)})
+				Message: fmt.Sprintf("The account has %s%s; the policy requires at least %d.", text.Count(n, "active "+noun, "active "+noun+"s"), listed(who), b.Min.N)})
 		}
 	}
 	if b.Max != nil {
@@ -360,7 +361,7 @@ func (ev *evaluator) checkCount(b *Bounds, noun, minID, maxID, file string, is f
 		ev.addBuiltinCheck(maxID, loc)
 		if n > b.Max.N {
 			ev.find(Finding{Rule: maxID, Location: loc,
-				Message: fmt.Sprintf("The account has %s%s; the policy allows at most %d.", plural(n, "active "+noun), listed(who), b.Max.N)})
+				Message: fmt.Sprintf("The account has %s%s; the policy allows at most %d.", text.Count(n, "active "+noun, "active "+noun+"s"), listed(who), b.Max.N)})
 		}
 	}
 }
@@ -400,11 +401,11 @@ func (ev *evaluator) checkRule(rr resolvedRule, loc Location) {
 	}
 	if b := rr.Expect.Min; b != nil && n < b.N {
 		ev.find(Finding{Rule: rr.ID, Severity: rr.Severity, Location: loc,
-			Message: fmt.Sprintf("Rule %q selects %s%s; it expects at least %d.", rr.Name, plural(n, "agent"), listed(who), b.N)})
+			Message: fmt.Sprintf("Rule %q selects %s%s; it expects at least %d.", rr.Name, text.Count(n, "agent", "agents"), listed(who), b.N)})
 	}
 	if b := rr.Expect.Max; b != nil && n > b.N {
 		ev.find(Finding{Rule: rr.ID, Severity: rr.Severity, Location: loc,
-			Message: fmt.Sprintf("Rule %q selects %s%s; it expects at most %d.", rr.Name, plural(n, "agent"), listed(who), b.N)})
+			Message: fmt.Sprintf("Rule %q selects %s%s; it expects at most %d.", rr.Name, text.Count(n, "agent", "agents"), listed(who), b.N)})
 	}
 }
 

@@ -3,6 +3,8 @@ package audit
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Severity is error (fails the audit: exit 1) or warning (reported only).
@@ -130,13 +132,6 @@ func (r *Report) SummaryLine() string {
 		sources = append(sources, "baseline "+s.Baseline)
 	}
 	return fmt.Sprintf("audit %s: %s, %s; %s checked, %s (%s)", verdict,
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"),
-		plural(s.ActiveAgents, "active agent"), plural(len(s.Checks), "check"), strings.Join(sources, ", "))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+		text.Count(s.Errors, "error", "errors"), text.Count(s.Warnings, "warning", "warnings"),
+		text.Count(s.ActiveAgents, "active agent", "active agents"), text.Count(len(s.Checks), "check", "checks"), strings.Join(sources, ", "))
 }

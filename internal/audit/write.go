@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Report formats (--format).
@@ -149,9 +150,9 @@ func writeMarkdown(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(w, "## ladmin audit %s\n\n", status)
 	fmt.Fprintf(w, "%s, %s; %s (%s, %s) checked against %s.\n\n",
-		plural(s.Errors, "error"), plural(s.Warnings, "warning"),
-		plural(s.ActiveAgents, "active agent"), plural(s.Owners, "owner"), plural(s.Admins, "admin"),
-		plural(len(s.Checks), "check"))
+		text.Count(s.Errors, "error", "errors"), text.Count(s.Warnings, "warning", "warnings"),
+		text.Count(s.ActiveAgents, "active agent", "active agents"), text.Count(s.Owners, "owner", "owners"), text.Count(s.Admins, "admin", "admins"),
+		text.Count(len(s.Checks), "check", "checks"))
 	var sources []string
 	if s.Policy != "" {
 		sources = append(sources, "policy `"+s.Policy+"`")

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // parseCSV reads RFC 4180 CSV (CRLF or LF, quoted fields with commas,
@@ -53,7 +55,7 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 			if i >= len(cols) {
 				if strings.TrimSpace(cell) != "" {
 					p.add(line, "", "the row has %s but the header names %s; quote fields that contain commas",
-						plural(len(rec), "field", "fields"), plural(len(header), "column", "columns"))
+						text.Count(len(rec), "field", "fields"), text.Count(len(header), "column", "columns"))
 					bad = true
 					break
 				}
@@ -68,7 +70,7 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 		}
 		if len(rec) < len(header) {
 			p.add(line, "", "the row has %s but the header names %s",
-				plural(len(rec), "field", "fields"), plural(len(header), "column", "columns"))
+				text.Count(len(rec), "field", "fields"), text.Count(len(header), "column", "columns"))
 			bad = true
 		}
 		row.broken = bad

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Problem is one thing wrong with an input file, printed as
@@ -45,7 +47,7 @@ func (ps Problems) Error() string {
 	case 1:
 		return ps[0].String()
 	}
-	return fmt.Sprintf("%s (and %s)", ps[0].String(), plural(len(ps)-1, "more problem", "more problems"))
+	return fmt.Sprintf("%s (and %s)", ps[0].String(), text.Count(len(ps)-1, "more problem", "more problems"))
 }
 
 // Sorted returns the problems by line (file-wide ones first), keeping the
@@ -76,9 +78,3 @@ func (l *problemList) add(line int, column, format string, args ...any) {
 }
 
 // plural is "1 row" or "2 rows".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}

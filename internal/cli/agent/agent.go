@@ -15,6 +15,7 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdAgent is `ladmin agent`.
@@ -237,7 +238,7 @@ func (r *results) finish(roles *liveagent.RoleIndex) error {
 	case len(r.failed) == r.total && sameKind(r.failed):
 		return cmdutil.Reported(r.failed[0])
 	}
-	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %s failed", len(r.failed), cmdutil.Count(r.total, "agent"))
+	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %s failed", len(r.failed), text.Count(r.total, "agent", "agents"))
 }
 
 func sameKind(errs []error) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // DeleteOptions are the inputs of `agent delete`.
@@ -92,7 +93,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		for i, t := range targets {
 			names[i] = t.a.Email
 		}
-		ok, err := ios.Confirm(fmt.Sprintf("Delete %s: %s?", cmdutil.Count(len(targets), "agent"), strings.Join(names, ", ")))
+		ok, err := ios.Confirm(fmt.Sprintf("Delete %s: %s?", text.Count(len(targets), "agent", "agents"), strings.Join(names, ", ")))
 		if err != nil {
 			return err
 		}

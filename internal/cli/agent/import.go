@@ -18,6 +18,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // ImportOptions are the inputs of `agent import`.
@@ -194,7 +195,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
 		return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not apply %s of %s; nothing was changed",
-			plural(len(denied), "row", "rows"), name)
+			text.Count(len(denied), "row", "rows"), name)
 	}
 	conflicts := plan.Errors()
 
@@ -213,14 +214,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if len(conflicts) > 0 {
 			printProblems(ios.ErrOut, conflicts)
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
-				plural(len(conflicts), "agent is", "agents are"))
+				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
 		printProblems(ios.ErrOut, conflicts)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
-			plural(len(conflicts), "agent is", "agents are"))
+			text.Count(len(conflicts), "agent is", "agents are"))
 	}
 	return applyPlan(ctx, f, o, plan, client, opts)
 }
@@ -281,20 +282,13 @@ func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *
 // invalid lists every problem of the file and ends with exit 2.
 func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
 	printProblems(f.IOStreams.ErrOut, problems)
-	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, plural(len(problems), "problem", "problems"))
+	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
 func printProblems(w io.Writer, problems bulk.Problems) {
 	for _, line := range problems.Lines() {
 		fmt.Fprintln(w, line)
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // printPlan is --dry-run: the plan (a table, or a list for programs), its
@@ -455,13 +449,13 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
-			plural(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
+			text.Count(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
 	switch {
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
-			plural(sum.NotAttempted, "row", "rows"), unknownNote(sum))
+			text.Count(sum.NotAttempted, "row", "rows"), unknownNote(sum))
 	case sum.Failed > 0 || sum.NotAttempted > 0 || sum.Unknown > 0:
 		return cmdutil.Exit(cmdutil.ExitNotClean, "%s", notCleanMessage(sum))
 	}
@@ -472,7 +466,7 @@ func unknownNote(s bulk.Summary) string {
 	if s.Unknown == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" and %s whose outcome is unknown (%s)", plural(s.Unknown, "row", "rows"),
+	return fmt.Sprintf(" and %s whose outcome is unknown (%s)", text.Count(s.Unknown, "row", "rows"),
 		pick(s.Unknown, "it may or may not have been applied", "they may or may not have been applied"))
 }
 
@@ -503,7 +497,7 @@ func notCleanMessage(s bulk.Summary) string {
 	for i, p := range parts {
 		switch {
 		case i == 0:
-			fmt.Fprintf(&b, "%d of %s %s", p.n, plural(s.Rows(), "row", "rows"), p.text)
+			fmt.Fprintf(&b, "%d of %s %s", p.n, text.Count(s.Rows(), "row", "rows"), p.text)
 			continue
 		case i == len(parts)-1:
 			b.WriteString(" and ")

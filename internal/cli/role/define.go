@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // applyGrants returns base's permissions plus grants minus revokes, checking
@@ -112,7 +113,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if err != nil {
 		return err
 	}
-	return printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %s)", r.Name, r.Base, cmdutil.Count(len(r.Permissions), "permission")))
+	return printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %s)", r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions")))
 }
 
 func printRole(f *cmdutil.Factory, o output.Options, r liveagent.Role, line string) error {
@@ -221,7 +222,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		return err
 	}
 	return printRole(f, o, *r, fmt.Sprintf("updated role %s (based on %s, %s, %s)",
-		r.Name, r.Base, cmdutil.Count(len(r.Permissions), "permission"), cmdutil.Count(r.AgentCount, "agent")))
+		r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions"), text.Count(r.AgentCount, "agent", "agents")))
 }
 
 func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
@@ -284,10 +285,10 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 	}
 	if old.AgentCount > 0 && reassign == "" {
 		return liveagent.NewError(liveagent.KindConflict,
-			"role %s is still held by %s; pass --reassign-to ROLE to move them first", old.Name, cmdutil.Count(old.AgentCount, "active agent"))
+			"role %s is still held by %s; pass --reassign-to ROLE to move them first", old.Name, text.Count(old.AgentCount, "active agent", "active agents"))
 	}
 	if !yes {
-		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete role %s (held by %s)?", old.Name, cmdutil.Count(old.AgentCount, "agent")))
+		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete role %s (held by %s)?", old.Name, text.Count(old.AgentCount, "agent", "agents")))
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdRole is `ladmin role`.
@@ -109,7 +110,7 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 		kind = "custom role based on " + r.Base
 	}
 	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %s\n\n",
-		r.Name, kind, held.Len(), len(rbac.Catalog()), cmdutil.Count(r.AgentCount, "active agent"))
+		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""
