@@ -416,3 +416,18 @@ func TestSameHostRedirectsAreFollowed(t *testing.T) {
 		t.Fatalf("got %+v, %v", a, err)
 	}
 }
+
+func TestListAllStopsAtTheLimit(t *testing.T) {
+	srv, calls := pagedServer(t, 20000, 1000, true, -1)
+	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	for _, limit := range []int{5, 1000, 1500} {
+		calls.Store(0)
+		got, err := c.ListAgents(context.Background(), ListOptions{Limit: limit})
+		if err != nil || len(got) != limit || got[limit-1].ID != fmt.Sprintf("a%05d", limit-1) {
+			t.Fatalf("limit %d: %d agents, %v", limit, len(got), err)
+		}
+		if want := int32((limit + 999) / 1000); calls.Load() != want {
+			t.Errorf("limit %d: %d requests, want %d", limit, calls.Load(), want)
+		}
+	}
+}

@@ -21,6 +21,9 @@ type ListOptions struct {
 	Filters   []Filter
 	SortField string
 	SortDir   string // ASC or DESC
+	// Limit, when positive, stops the list after that many objects, so a
+	// short listing of a large account reads one window, not all of them.
+	Limit int
 }
 
 // PageSize is how many objects one list request asks for: the sandbox's
@@ -57,14 +60,25 @@ func (o ListOptions) query() url.Values {
 // there are (X-Total-Count) the remaining windows are fetched concurrently.
 // Any failed window fails the whole list: a partial list is never returned.
 func listAll[T any](ctx context.Context, c *Client, path string, opts ListOptions) ([]T, error) {
+	all, err := listUpTo[T](ctx, c, path, opts)
+	if opts.Limit > 0 && len(all) > opts.Limit {
+		all = all[:opts.Limit]
+	}
+	return all, err
+}
+
+func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptions) ([]T, error) {
 	first, total, err := listWindow[T](ctx, c, path, opts, 0)
 	if err != nil {
 		return nil, err
 	}
+	if opts.Limit > 0 && total > opts.Limit {
+		total = opts.Limit
+	}
 	if total < 0 {
-		// No count: walk windows until one comes back empty.
+		// No count: walk windows until one comes back empty (or the limit is met).
 		all := first
-		for len(all) > 0 && len(first) > 0 {
+		for len(all) > 0 && len(first) > 0 && (opts.Limit <= 0 || len(all) < opts.Limit) {
 			first, _, err = listWindow[T](ctx, c, path, opts, len(all))
 			if err != nil {
 				return nil, err
@@ -106,26 +120,28 @@ func listAll[T any](ctx context.Context, c *Client, path string, opts ListOption
 	}
 	// A window may come back short if objects vanished meanwhile; the
 	// server's count is only a hint, so finish with a sequential tail check.
-	if len(all) < total {
-		for {
-			more, _, err := listWindow[T](ctx, c, path, opts, len(all))
-			if err != nil {
-				return nil, err
-			}
-			if len(more) == 0 {
-				break
-			}
-			all = append(all, more...)
+	for len(all) < total {
+		more, _, err := listWindow[T](ctx, c, path, opts, len(all))
+		if err != nil {
+			return nil, err
 		}
+		if len(more) == 0 {
+			break
+		}
+		all = append(all, more...)
 	}
 	return all, nil
 }
 
 func listWindow[T any](ctx context.Context, c *Client, path string, opts ListOptions, from int) ([]T, int, error) {
+	size := PageSize
+	if opts.Limit > 0 && opts.Limit-from < size {
+		size = max(opts.Limit-from, 1)
+	}
 	q := opts.query()
 	q.Set(QueryFrom, strconv.Itoa(from))
-	q.Set(QueryTo, strconv.Itoa(from+PageSize))
-	q.Set(QueryPerPage, strconv.Itoa(PageSize))
+	q.Set(QueryTo, strconv.Itoa(from+size))
+	q.Set(QueryPerPage, strconv.Itoa(size))
 	var items []T
 	var h http.Header
 	if err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, result: &items, header: &h}); err != nil {

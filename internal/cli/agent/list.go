@@ -123,6 +123,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		deptID = ids[0]
 	}
 
+	if opts.Email == "" && deptID == "" {
+		// Nothing is filtered after the server: it can stop at the limit.
+		lo.Limit = opts.Limit
+	}
 	agents, err := c.ListAgents(ctx, lo)
 	if err != nil {
 		return err
