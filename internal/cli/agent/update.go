@@ -116,16 +116,26 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 		return forbidden(d)
 	}
 	if opts.DryRun {
-		if up.Name != nil {
+		var changes []string
+		if up.Name != nil && *up.Name != a.Name {
+			changes = append(changes, fmt.Sprintf("name %q → %q", a.Name, *up.Name))
 			a.Name = *up.Name
 		}
-		if up.Gender != nil {
+		if up.Gender != nil && *up.Gender != a.Gender {
+			changes = append(changes, fmt.Sprintf("gender %s → %s", a.Gender, *up.Gender))
 			a.Gender = *up.Gender
+		}
+		if opts.Departments != nil {
+			changes = append(changes, "departments → "+strings.Join(*opts.Departments, ", "))
+		}
+		what := "no change"
+		if len(changes) > 0 {
+			what = strings.Join(changes, "; ")
 		}
 		if cmdutil.IsStructured(m.o) {
 			f.Notef("dry run: nothing was changed")
 		}
-		return printOne(f, m.o, m.sess.Roles, *a, fmt.Sprintf("would update agent %s (dry run: nothing was changed)", label(*a)))
+		return printOne(f, m.o, m.sess.Roles, *a, fmt.Sprintf("would update agent %s: %s (dry run: nothing was changed)", label(*a), what))
 	}
 	updated, err := m.c.UpdateAgent(ctx, a.ID, up)
 	if err != nil {
