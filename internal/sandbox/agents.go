@@ -264,16 +264,9 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 	id := r.PathValue("userId")
 	var updated agentRow
 	err := s.write(ctx, func(tx handle) error {
-		actor, err := actorIn(ctx, tx, caller)
+		actor, target, err := actorAndTarget(ctx, tx, caller, id)
 		if err != nil {
 			return err
-		}
-		target, found, err := loadMember(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return agentNotFound(id)
 		}
 		if target.Status == liveagent.StatusDeleted {
 			return notFound("agent %s is deleted; restore it first: ladmin agent restore %s", id, target.Email)
@@ -387,22 +380,31 @@ func checkEmailFreeFor(ctx context.Context, q querier, email, self string) error
 	return nil
 }
 
+// actorAndTarget loads, inside the transaction, the agent behind the key and
+// the agent it acts on; a missing target is a 404.
+func actorAndTarget(ctx context.Context, tx handle, caller member, id string) (actor, target member, err error) {
+	if actor, err = actorIn(ctx, tx, caller); err != nil {
+		return member{}, member{}, err
+	}
+	target, found, err := loadMember(ctx, tx, id)
+	if err != nil {
+		return member{}, member{}, err
+	}
+	if !found {
+		return member{}, member{}, agentNotFound(id)
+	}
+	return actor, target, nil
+}
+
 var sqlDeleteAgent = prepared("UPDATE agents SET status = 'X', deleted_at = ? WHERE id = ?")
 
 func (s *Server) handleDeleteAgent(w http.ResponseWriter, r *http.Request, caller member) error {
 	ctx := r.Context()
 	id := r.PathValue("userId")
 	err := s.write(ctx, func(tx handle) error {
-		actor, err := actorIn(ctx, tx, caller)
+		actor, target, err := actorAndTarget(ctx, tx, caller, id)
 		if err != nil {
 			return err
-		}
-		target, found, err := loadMember(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return agentNotFound(id)
 		}
 		if target.Status == liveagent.StatusDeleted {
 			return notFound("agent %s is already deleted", id)
@@ -453,22 +455,16 @@ func (s *Server) handleUndeleteAgent(w http.ResponseWriter, r *http.Request, cal
 	ctx := r.Context()
 	var restored agentRow
 	err := s.write(ctx, func(tx handle) error {
-		actor, err := actorIn(ctx, tx, caller)
-		if err != nil {
-			return err
-		}
 		id := body.ID
 		if id == "" {
+			var err error
 			if id, err = agentIDForRestore(ctx, tx, body.Email); err != nil {
 				return err
 			}
 		}
-		target, found, err := loadMember(ctx, tx, id)
+		actor, target, err := actorAndTarget(ctx, tx, caller, id)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return agentNotFound(id)
 		}
 		ts := target.subject()
 		if err := decide(rbac.Request{Actor: actor.subject(), Action: rbac.RestoreAgent, Target: &ts}); err != nil {

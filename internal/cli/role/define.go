@@ -124,6 +124,36 @@ func printRole(f *cmdutil.Factory, o output.Options, r liveagent.Role, line stri
 	return err
 }
 
+// roleTarget is what `role update` and `role delete` start from: the role
+// they act on, and what the rules need to know to change or delete it.
+type roleTarget struct {
+	o    output.Options
+	c    *liveagent.Client
+	sess *liveagent.Session
+	old  liveagent.Role
+	req  rbac.Request
+}
+
+func startRoleChange(ctx context.Context, f *cmdutil.Factory, ref string) (*roleTarget, error) {
+	o, c, err := f.Connect()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := c.Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old, err := cmdutil.FindRole(sess.Roles, ref)
+	if err != nil {
+		return nil, err
+	}
+	req, err := roleChange(ctx, c, sess, old)
+	if err != nil {
+		return nil, err
+	}
+	return &roleTarget{o: o, c: c, sess: sess, old: old, req: req}, nil
+}
+
 // roleChange is what the rules need to know to change or delete a custom role.
 func roleChange(ctx context.Context, c *liveagent.Client, sess *liveagent.Session, old liveagent.Role) (rbac.Request, error) {
 	oldRole := old.RBAC()
@@ -176,18 +206,11 @@ roles cannot be changed, and you cannot change the role you hold yourself.`,
 }
 
 func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants, revokes []string) error {
-	o, c, err := f.Connect()
+	t, err := startRoleChange(ctx, f, ref)
 	if err != nil {
 		return err
 	}
-	sess, err := c.Session(ctx)
-	if err != nil {
-		return err
-	}
-	old, err := cmdutil.FindRole(sess.Roles, ref)
-	if err != nil {
-		return err
-	}
+	o, c, sess, old, req := t.o, t.c, t.sess, t.old, t.req
 	perms, err := applyGrants(old.RBAC().Permissions, grants, revokes)
 	if err != nil {
 		return err
@@ -199,10 +222,6 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		if _, taken := sess.Roles.Lookup(name); taken {
 			return liveagent.NewError(liveagent.KindConflict, "a role named %q already exists", name)
 		}
-	}
-	req, err := roleChange(ctx, c, sess, old)
-	if err != nil {
-		return err
 	}
 	def := rbac.Role{ID: old.ID, Name: old.Name, Base: old.Base, Permissions: perms}
 	req.Action, req.Role = rbac.UpdateRole, &def
@@ -252,22 +271,11 @@ are asked to confirm unless --yes; off a terminal --yes is required.`,
 }
 
 func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, yes bool) error {
-	o, c, err := f.Connect()
+	t, err := startRoleChange(ctx, f, ref)
 	if err != nil {
 		return err
 	}
-	sess, err := c.Session(ctx)
-	if err != nil {
-		return err
-	}
-	old, err := cmdutil.FindRole(sess.Roles, ref)
-	if err != nil {
-		return err
-	}
-	req, err := roleChange(ctx, c, sess, old)
-	if err != nil {
-		return err
-	}
+	o, c, sess, old, req := t.o, t.c, t.sess, t.old, t.req
 	req.Action = rbac.DeleteRole
 	var to liveagent.Role
 	if reassign != "" {
