@@ -214,14 +214,7 @@ func (ev *evaluator) resolve(pol *Policy) (*resolvedPolicy, error) {
 			}
 		}
 	}
-	var deptNames []string
-	deptByKey := map[string]*liveagent.Department{}
-	for i := range ev.acct.Departments {
-		dep := &ev.acct.Departments[i]
-		deptNames = append(deptNames, dep.Name)
-		deptByKey[strings.ToLower(dep.DepartmentID)] = dep
-		deptByKey[strings.ToLower(dep.Name)] = dep
-	}
+	depts := liveagent.NewDepartmentIndex(ev.acct.Departments)
 	for _, r := range pol.Rules {
 		rr := resolvedRule{Rule: r}
 		where := fmt.Sprintf("rule %q", r.Name)
@@ -233,9 +226,9 @@ func (ev *evaluator) resolve(pol *Policy) (*resolvedPolicy, error) {
 		if len(r.Select.Departments) > 0 {
 			rr.members = map[string]bool{}
 			for _, it := range r.Select.Departments {
-				dep, ok := deptByKey[strings.ToLower(it.Value)]
+				dep, ok := depts.Lookup(it.Value)
 				if !ok {
-					d.add(it.Line, "%s: unknown department %q%s", where, it.Value, didYouMean(it.Value, deptNames))
+					d.add(it.Line, "%s: unknown department %q%s", where, it.Value, didYouMean(it.Value, depts.Names()))
 					continue
 				}
 				for _, id := range dep.AgentIDs {

@@ -19,9 +19,7 @@ type Account struct {
 	Agents      []liveagent.Agent
 
 	byEmail    map[string]*emailEntry
-	deptByKey  map[string]liveagent.Department // lowercased id and name
-	deptsOf    map[string][]string             // agent id -> department ids
-	deptNames  []string
+	depts      *liveagent.DepartmentIndex
 	ownerCount int
 }
 
@@ -112,20 +110,7 @@ func NewAccount(me liveagent.Agent, roles *liveagent.RoleIndex, depts []liveagen
 		roles = liveagent.NewRoleIndex(nil)
 	}
 	a := &Account{Me: me, Roles: roles, Departments: depts, Agents: agents,
-		byEmail: map[string]*emailEntry{}, deptByKey: map[string]liveagent.Department{}, deptsOf: map[string][]string{}}
-	for _, d := range depts {
-		a.deptByKey[strings.ToLower(d.DepartmentID)] = d
-		a.deptNames = append(a.deptNames, d.Name)
-		for _, id := range d.AgentIDs {
-			a.deptsOf[id] = append(a.deptsOf[id], d.DepartmentID)
-		}
-	}
-	// Names after ids, so an id wins when a name happens to equal another's id.
-	for _, d := range depts {
-		if _, taken := a.deptByKey[strings.ToLower(d.Name)]; !taken {
-			a.deptByKey[strings.ToLower(d.Name)] = d
-		}
-	}
+		byEmail: map[string]*emailEntry{}, depts: liveagent.NewDepartmentIndex(depts)}
 	for i := range agents {
 		ag := &agents[i]
 		key := strings.ToLower(ag.Email)
@@ -136,7 +121,7 @@ func NewAccount(me liveagent.Agent, roles *liveagent.RoleIndex, depts []liveagen
 		}
 		if ag.Active() {
 			e.active = ag
-			if roles.Of(*ag).RBAC().IsOwner() {
+			if roles.IsOwner(*ag) {
 				a.ownerCount++
 			}
 		} else {
@@ -160,32 +145,17 @@ func (a *Account) Lookup(email string) *liveagent.Agent {
 }
 
 // Department finds a department by id or name, case-insensitively.
-func (a *Account) Department(ref string) (liveagent.Department, bool) {
-	d, ok := a.deptByKey[strings.ToLower(strings.TrimSpace(ref))]
-	return d, ok
-}
+func (a *Account) Department(ref string) (liveagent.Department, bool) { return a.depts.Lookup(ref) }
 
 // DepartmentsOf returns the ids of an active agent's departments, sorted.
 func (a *Account) DepartmentsOf(agentID string) []string {
-	ids := append([]string(nil), a.deptsOf[agentID]...)
+	ids := a.depts.IDsOf(agentID)
 	sort.Strings(ids)
 	return ids
 }
 
 // DepartmentNames returns the names of department ids, in the account's order.
-func (a *Account) DepartmentNames(ids []string) []string {
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
-	var names []string
-	for _, d := range a.Departments {
-		if want[d.DepartmentID] {
-			names = append(names, d.Name)
-		}
-	}
-	return names
-}
+func (a *Account) DepartmentNames(ids []string) []string { return a.depts.NamesOf(ids) }
 
 // Actor is the caller as the rules see it.
 func (a *Account) Actor() rbac.Subject { return a.Roles.Subject(a.Me) }

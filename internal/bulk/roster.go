@@ -41,7 +41,7 @@ func Roster(acct *Account, include func(liveagent.Agent) bool) []RosterAgent {
 			continue
 		}
 		role := acct.Roles.Of(a)
-		depts := acct.DepartmentNames(acct.deptsOf[a.ID])
+		depts := acct.depts.NamesOf(acct.depts.IDsOf(a.ID))
 		if depts == nil {
 			depts = []string{}
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
 )
 
 // Observer is an http.RoundTripper that watches what an import sends and
@@ -20,15 +22,11 @@ type Observer struct {
 	readNanos atomic.Int64
 }
 
-// NewObserver wraps base; nil means a transport like http.DefaultTransport
-// that keeps enough idle connections for maxConns concurrent requests (the
-// default keeps 2, and every other worker would dial anew each time).
+// NewObserver wraps base; nil means the client's own transport, sized for
+// maxConns concurrent requests.
 func NewObserver(base http.RoundTripper, maxConns int) *Observer {
 	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = max(maxConns, 2) + 2
-		t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
-		base = t
+		base = liveagent.NewTransport(maxConns)
 	}
 	return &Observer{base: base}
 }

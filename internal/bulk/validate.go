@@ -2,7 +2,6 @@ package bulk
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -78,10 +77,7 @@ func checkEmail(email string) error {
 	if email == "" {
 		return fmt.Errorf("missing email: every row needs one")
 	}
-	addr, err := mail.ParseAddress(email)
-	_, domain, _ := strings.Cut(email, "@")
-	if err != nil || addr.Address != email || len(email) > 254 || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	if !liveagent.ValidEmail(email) {
 		return fmt.Errorf("invalid email %q: expected an address such as ana@acme.com", email)
 	}
 	return nil
@@ -141,10 +137,10 @@ func resolveDepartments(acct *Account, refs []string) (ids []string, errs []erro
 		d, ok := acct.Department(ref)
 		if !ok {
 			msg := fmt.Sprintf("unknown department %q", ref)
-			if s := suggest(ref, acct.deptNames); s != "" {
+			if s := suggest(ref, acct.depts.Names()); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			} else if len(acct.deptNames) > 0 {
-				msg += " (departments: " + strings.Join(acct.deptNames, ", ") + ")"
+			} else if names := acct.depts.Names(); len(names) > 0 {
+				msg += " (departments: " + strings.Join(names, ", ") + ")"
 			} else {
 				msg += " (the account has no departments)"
 			}

@@ -82,11 +82,23 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent != "" {
 		rc.SetHeader("User-Agent", cfg.UserAgent)
 	}
-	if cfg.Transport != nil {
-		rc.SetTransport(cfg.Transport)
+	if cfg.Transport == nil {
+		cfg.Transport = NewTransport(maxConcurrentPages)
 	}
+	rc.SetTransport(cfg.Transport)
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
 		debug: cfg.Debug, backoffBase: cfg.BackoffBase}, nil
+}
+
+// NewTransport is the HTTP transport a client uses unless given one. It keeps
+// enough idle connections for conns concurrent requests to one account
+// (resty's default keeps GOMAXPROCS+1), so page windows and import workers
+// reuse connections instead of dialling anew for every request.
+func NewTransport(conns int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(conns, 2) + 2
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	return t
 }
 
 // CheckURL validates an account URL and returns it without a trailing slash

@@ -1,6 +1,11 @@
 package liveagent
 
-import "github.com/ladmin/ladmin/internal/rbac"
+import (
+	"net/mail"
+	"strings"
+
+	"github.com/ladmin/ladmin/internal/rbac"
+)
 
 // Agent is the published LiveAgent v3 Agent object. Field names and codes are
 // the wire contract (spec/api.md); a contract test freezes them.
@@ -29,6 +34,16 @@ const (
 
 // Gender codes.
 var Genders = []string{"M", "F", "X"}
+
+// ValidEmail reports whether email is what the API accepts: a bare address
+// (no display name) of at most 254 bytes, with a dotted domain. The CLI,
+// the bulk validator and the sandbox all ask this one function.
+func ValidEmail(email string) bool {
+	addr, err := mail.ParseAddress(email)
+	_, domain, _ := strings.Cut(email, "@")
+	return err == nil && addr.Address == email && len(email) <= 254 &&
+		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
 
 // Active reports whether the agent is not deleted.
 func (a Agent) Active() bool { return a.Status != StatusDeleted }

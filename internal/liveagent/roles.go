@@ -110,6 +110,12 @@ func (ix *RoleIndex) Of(a Agent) Role {
 	return RoleFromRBAC(rbac.MustBuiltin(rbac.Agent), 0)
 }
 
+// IsOwner reports whether an agent counts as an owner of the account (rule
+// 4): active, with a role based on owner that holds billing.manage.
+func (ix *RoleIndex) IsOwner(a Agent) bool {
+	return a.Active() && ix.Of(a).RBAC().IsOwner()
+}
+
 // Subject is the agent as the rules package sees it.
 func (ix *RoleIndex) Subject(a Agent) rbac.Subject {
 	return rbac.Subject{ID: a.ID, Email: a.Email, Role: ix.Of(a).RBAC()}

@@ -40,20 +40,20 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 // Actor is the caller as the rules see it.
 func (s *Session) Actor() rbac.Subject { return s.Roles.Subject(s.Me) }
 
-// CountActiveOwners counts the active agents whose role makes them owners of
-// the account (rule 4). Only agents with role=owner on the wire can be.
-func (c *Client) CountActiveOwners(ctx context.Context, roles *RoleIndex) (int, error) {
-	owners, err := c.ListAgents(ctx, ListOptions{Filters: []Filter{{Field: "role", Op: "=", Value: rbac.Owner}}})
+// ActiveOwners lists the agents that count as owners of the account (rule
+// 4). Only agents with role=owner on the wire can be, so only those are read.
+func (c *Client) ActiveOwners(ctx context.Context, roles *RoleIndex) ([]Agent, error) {
+	candidates, err := c.ListAgents(ctx, ListOptions{Filters: []Filter{{Field: "role", Op: "=", Value: rbac.Owner}}})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
-	for _, a := range owners {
-		if a.Active() && roles.Of(a).RBAC().IsOwner() {
-			n++
+	owners := candidates[:0]
+	for _, a := range candidates {
+		if roles.IsOwner(a) {
+			owners = append(owners, a)
 		}
 	}
-	return n, nil
+	return owners, nil
 }
 
 // CreateAgentOnce creates an agent and never creates it twice: when an

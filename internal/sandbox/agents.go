@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -628,10 +627,7 @@ func validEmail(email string) error {
 	if email == "" {
 		return invalidField("email", "an email address is required")
 	}
-	addr, err := mail.ParseAddress(email)
-	_, domain, _ := strings.Cut(email, "@")
-	if err != nil || addr.Address != email || len(email) > 254 ||
-		!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	if !liveagent.ValidEmail(email) {
 		return invalidField("email", "%q is not a valid email address", email)
 	}
 	return nil

@@ -4,7 +4,6 @@ package agent
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"sort"
 	"strings"
 	"time"
@@ -52,59 +51,16 @@ func forbidden(d rbac.Decision) error {
 	return &liveagent.Error{Kind: liveagent.KindForbidden, Message: d.Reason}
 }
 
-// departmentIndex maps department names and ids to departments.
-type departmentIndex struct {
-	list   []liveagent.Department
-	byKey  map[string]liveagent.Department
-	ofUser map[string][]string // agent id -> department names
+// departmentNames are the departments an agent is in, sorted, for display.
+func departmentNames(depts *liveagent.DepartmentIndex, agentID string) []string {
+	names := depts.NamesOf(depts.IDsOf(agentID))
+	sort.Strings(names)
+	return names
 }
 
-func loadDepartments(ctx context.Context, c *liveagent.Client) (*departmentIndex, error) {
-	ds, err := c.ListDepartments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ix := &departmentIndex{list: ds, byKey: map[string]liveagent.Department{}, ofUser: map[string][]string{}}
-	for _, d := range ds {
-		ix.byKey[strings.ToLower(d.DepartmentID)] = d
-		ix.byKey[strings.ToLower(d.Name)] = d
-		for _, id := range d.AgentIDs {
-			ix.ofUser[id] = append(ix.ofUser[id], d.Name)
-		}
-	}
-	for id := range ix.ofUser {
-		sort.Strings(ix.ofUser[id])
-	}
-	return ix, nil
-}
-
-// resolve maps department names or ids to ids.
-func (ix *departmentIndex) resolve(refs []string) ([]string, error) {
-	ids := make([]string, 0, len(refs))
-	for _, ref := range refs {
-		d, ok := ix.byKey[strings.ToLower(strings.TrimSpace(ref))]
-		if !ok {
-			names := make([]string, len(ix.list))
-			for i, d := range ix.list {
-				names[i] = d.Name
-			}
-			msg := fmt.Sprintf("unknown department %q", ref)
-			if s := rbac.Suggest(ref, names); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			} else if len(names) > 0 {
-				msg += " (departments: " + strings.Join(names, ", ") + ")"
-			}
-			return nil, cmdutil.Usagef("%s", msg)
-		}
-		ids = append(ids, d.DepartmentID)
-	}
-	return ids, nil
-}
-
-// validateEmail accepts a bare address such as ana@acme.com.
+// validateEmail accepts what the API accepts: a bare address such as ana@acme.com.
 func validateEmail(email string) error {
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+	if !liveagent.ValidEmail(email) {
 		return cmdutil.Usagef("invalid email %q: expected an address such as ana@acme.com", email)
 	}
 	return nil
@@ -123,7 +79,7 @@ func normalizeGender(g string) (string, error) {
 
 // agentColumns are the table columns of an agent; departments are shown in
 // wide output when known.
-func agentColumns(roles *liveagent.RoleIndex, depts *departmentIndex) []output.Column {
+func agentColumns(roles *liveagent.RoleIndex, depts *liveagent.DepartmentIndex) []output.Column {
 	a := func(item any) liveagent.Agent { return item.(liveagent.Agent) }
 	cols := []output.Column{
 		{Header: "ID", Value: func(i any) string { return a(i).ID }},
@@ -138,7 +94,7 @@ func agentColumns(roles *liveagent.RoleIndex, depts *departmentIndex) []output.C
 	}
 	if depts != nil {
 		cols = append(cols, output.Column{Header: "DEPARTMENTS", Wide: true, Value: func(i any) string {
-			return strings.Join(depts.ofUser[a(i).ID], ",")
+			return strings.Join(departmentNames(depts, a(i).ID), ",")
 		}})
 	}
 	return cols
@@ -276,11 +232,11 @@ func (m *mutation) decide(ctx context.Context, req rbac.Request, target liveagen
 	req.Actor = m.sess.Actor()
 	req.Target = &t
 	if t.Role.IsOwner() {
-		n, err := m.c.CountActiveOwners(ctx, m.sess.Roles)
+		owners, err := m.c.ActiveOwners(ctx, m.sess.Roles)
 		if err != nil {
 			return rbac.Decision{}, err
 		}
-		req.ActiveOwners = n
+		req.ActiveOwners = len(owners)
 	}
 	return rbac.Decide(req), nil
 }

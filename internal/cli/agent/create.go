@@ -88,12 +88,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	in := liveagent.AgentCreate{Name: strings.TrimSpace(opts.Name), Email: opts.Email, Gender: opts.Gender}
 	in.Role, in.RoleID = liveagent.Assign(role)
-	var depts *departmentIndex
 	if len(opts.Departments) > 0 {
-		if depts, err = loadDepartments(ctx, c); err != nil {
+		depts, err := c.Departments(ctx)
+		if err != nil {
 			return err
 		}
-		if in.Departments, err = depts.resolve(opts.Departments); err != nil {
+		if in.Departments, err = cmdutil.ResolveDepartments(depts, opts.Departments); err != nil {
 			return err
 		}
 	}

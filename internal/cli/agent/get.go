@@ -53,7 +53,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	depts, err := loadDepartments(ctx, c)
+	depts, err := c.Departments(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		{"Email", a.Email},
 		{"Role", roleText},
 		{"Status", statusText(a.Status)},
-		{"Departments", strings.Join(depts.ofUser[a.ID], ", ")},
+		{"Departments", strings.Join(departmentNames(depts, a.ID), ", ")},
 		{"Gender", a.Gender},
 		{"Two-factor", yesNo(a.TwofactorAuth == "Y")},
 		{"Online", onlineText(a.OnlineStatus)},

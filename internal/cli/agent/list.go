@@ -107,16 +107,16 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		// Narrow on the server; the exact glob is still applied below.
 		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "email", Op: "like", Value: like})
 	}
-	var depts *departmentIndex
+	var depts *liveagent.DepartmentIndex
 	wide := o.Format == "wide"
 	if opts.Department != "" || wide {
-		if depts, err = loadDepartments(ctx, c); err != nil {
+		if depts, err = c.Departments(ctx); err != nil {
 			return err
 		}
 	}
 	var deptID string
 	if opts.Department != "" {
-		ids, err := depts.resolve([]string{opts.Department})
+		ids, err := cmdutil.ResolveDepartments(depts, []string{opts.Department})
 		if err != nil {
 			return err
 		}
@@ -143,16 +143,13 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 }
 
 // filterAgents applies what the server cannot: the exact glob and department membership.
-func filterAgents(agents []liveagent.Agent, glob, deptID string, depts *departmentIndex) []liveagent.Agent {
+func filterAgents(agents []liveagent.Agent, glob, deptID string, depts *liveagent.DepartmentIndex) []liveagent.Agent {
 	var members map[string]bool
 	if deptID != "" {
 		members = map[string]bool{}
-		for _, d := range depts.list {
-			if d.DepartmentID == deptID {
-				for _, id := range d.AgentIDs {
-					members[id] = true
-				}
-			}
+		d, _ := depts.Lookup(deptID)
+		for _, id := range d.AgentIDs {
+			members[id] = true
 		}
 	}
 	out := agents[:0]

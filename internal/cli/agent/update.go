@@ -98,11 +98,11 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 		fields = append(fields, "gender")
 	}
 	if opts.Departments != nil {
-		depts, err := loadDepartments(ctx, m.c)
+		depts, err := m.c.Departments(ctx)
 		if err != nil {
 			return err
 		}
-		ids, err := depts.resolve(*opts.Departments)
+		ids, err := cmdutil.ResolveDepartments(depts, *opts.Departments)
 		if err != nil {
 			return err
 		}

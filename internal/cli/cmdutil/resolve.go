@@ -27,6 +27,24 @@ func FindRole(roles *liveagent.RoleIndex, name string) (liveagent.Role, error) {
 		suggestion(name, roles.Names(), "known roles"))
 }
 
+// ResolveDepartments maps department names or ids to ids, suggesting the
+// nearest name on a typo (exit 2).
+func ResolveDepartments(depts *liveagent.DepartmentIndex, refs []string) ([]string, error) {
+	ids := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		d, ok := depts.Lookup(ref)
+		if !ok {
+			hint := ""
+			if len(depts.Names()) > 0 {
+				hint = suggestion(ref, depts.Names(), "departments")
+			}
+			return nil, Usagef("unknown department %q%s", ref, hint)
+		}
+		ids = append(ids, d.DepartmentID)
+	}
+	return ids, nil
+}
+
 // ResolvePermission checks a permission name against the catalog (exit 2).
 func ResolvePermission(name string) error {
 	if rbac.IsPermission(name) {

@@ -159,16 +159,14 @@ func roleChange(ctx context.Context, c *liveagent.Client, sess *liveagent.Sessio
 	oldRole := old.RBAC()
 	req := rbac.Request{Actor: sess.Actor(), OldRole: &oldRole, ActorHoldsRole: sess.Me.RoleID != "" && sess.Me.RoleID == old.ID}
 	if oldRole.IsOwner() {
-		owners, err := c.ListAgents(ctx, liveagent.ListOptions{Filters: []liveagent.Filter{{Field: "role", Op: "=", Value: rbac.Owner}}})
+		owners, err := c.ActiveOwners(ctx, sess.Roles)
 		if err != nil {
 			return req, err
 		}
+		req.ActiveOwners = len(owners)
 		for _, a := range owners {
-			if a.Active() && sess.Roles.Of(a).RBAC().IsOwner() {
-				req.ActiveOwners++
-				if a.RoleID == old.ID {
-					req.OwnersHoldingRole++
-				}
+			if a.RoleID == old.ID {
+				req.OwnersHoldingRole++
 			}
 		}
 	}
