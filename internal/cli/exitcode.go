@@ -41,6 +41,8 @@ func ExitCode(err error) int {
 		return cmdutil.ExitConflict
 	case liveagent.KindUnavailable:
 		return cmdutil.ExitUnavailable
+	case liveagent.KindUnsupported:
+		return cmdutil.ExitUnsupported
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return cmdutil.ExitUnavailable

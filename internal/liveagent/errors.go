@@ -17,6 +17,7 @@ const (
 	KindNotFound         // 404
 	KindConflict         // 409: already exists, role in use
 	KindUnavailable      // 5xx, 429, timeouts and network errors, after retries
+	KindUnsupported      // the account's API lacks an extension of spec/api.md (exit 8)
 )
 
 func (k Kind) String() string {
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "conflict"
 	case KindUnavailable:
 		return "unavailable"
+	case KindUnsupported:
+		return "unsupported"
 	}
 	return "unknown"
 }

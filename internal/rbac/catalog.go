@@ -31,6 +31,8 @@ const (
 	AutomationTags      = "automation.tags"
 	AutomationRules     = "automation.rules"
 	ResponsesManage     = "responses.manage"
+	APIKeysRead         = "apikeys.read"
+	APIKeysManage       = "apikeys.manage"
 	BillingManage       = "billing.manage"
 )
 
@@ -62,6 +64,8 @@ var catalog = []PermissionInfo{
 	{AutomationTags, "automation through tags"},
 	{AutomationRules, "rules, SLAs and time rules"},
 	{ResponsesManage, "canned messages and predefined answers per department"},
+	{APIKeysRead, "see every agent's API keys (anyone may see their own)"},
+	{APIKeysManage, "revoke any agent's API keys (anyone may revoke their own)"},
 	{BillingManage, "subscription plan, payments, invoices"},
 }
 

@@ -36,6 +36,8 @@ var specCatalog = []struct {
 	{"automation.tags", "automation through tags", false, true, true},
 	{"automation.rules", "rules, SLAs and time rules", false, true, true},
 	{"responses.manage", "canned messages and predefined answers per department", false, true, true},
+	{"apikeys.read", "see every agent's API keys (anyone may see their own)", false, true, true},
+	{"apikeys.manage", "revoke any agent's API keys (anyone may revoke their own)", false, true, true},
 	{"billing.manage", "subscription plan, payments, invoices", false, false, true},
 }
 
@@ -52,8 +54,8 @@ func specBuiltin(role string) []string {
 
 func TestCatalogMatchesSpec(t *testing.T) {
 	got := rbac.Catalog()
-	if len(got) != 21 || len(specCatalog) != 21 {
-		t.Fatalf("catalog has %d permissions, spec table %d; spec/rbac.md lists 21", len(got), len(specCatalog))
+	if len(got) != 23 || len(specCatalog) != 23 {
+		t.Fatalf("catalog has %d permissions, spec table %d; spec/rbac.md lists 23", len(got), len(specCatalog))
 	}
 	for i, p := range specCatalog {
 		if got[i].Name != p.name {
@@ -82,7 +84,8 @@ func TestCatalogMatchesSpec(t *testing.T) {
 		rbac.ReportsAll, rbac.ProfileOwn, rbac.AgentsRead, rbac.AgentsInvite, rbac.AgentsManage,
 		rbac.AgentsRoles, rbac.AgentsPasswords, rbac.DepartmentsAssign, rbac.RolesManage,
 		rbac.SettingsLanguage, rbac.SettingsTickets, rbac.SettingsPlugins, rbac.SecurityBans,
-		rbac.AutomationTags, rbac.AutomationRules, rbac.ResponsesManage, rbac.BillingManage}
+		rbac.AutomationTags, rbac.AutomationRules, rbac.ResponsesManage, rbac.APIKeysRead, rbac.APIKeysManage,
+		rbac.BillingManage}
 	for i, c := range consts {
 		if c != specCatalog[i].name {
 			t.Errorf("constant #%d = %q, want %q", i, c, specCatalog[i].name)
@@ -213,7 +216,7 @@ func TestSetOperations(t *testing.T) {
 	}
 
 	all, unknown := rbac.NewSet(rbac.PermissionNames()...)
-	if len(unknown) != 0 || all.Len() != 21 || !reflect.DeepEqual(all.Names(), rbac.PermissionNames()) {
+	if len(unknown) != 0 || all.Len() != 23 || !reflect.DeepEqual(all.Names(), rbac.PermissionNames()) {
 		t.Errorf("full set: len %d, unknown %v", all.Len(), unknown)
 	}
 	if all != rbac.MustBuiltin("owner").Permissions {

@@ -22,7 +22,8 @@ var (
 	agentSet = MustSet(TicketsOwn, KnowledgebaseManage, ReportsOwn, ProfileOwn, AgentsRead)
 	adminSet = agentSet.With(TicketsAll, ReportsAll, AgentsInvite, AgentsManage, AgentsRoles,
 		AgentsPasswords, DepartmentsAssign, RolesManage, SettingsLanguage, SettingsTickets,
-		SettingsPlugins, SecurityBans, AutomationTags, AutomationRules, ResponsesManage)
+		SettingsPlugins, SecurityBans, AutomationTags, AutomationRules, ResponsesManage,
+		APIKeysRead, APIKeysManage)
 	ownerSet = adminSet.With(BillingManage)
 )
 

@@ -15,6 +15,7 @@ const (
 	ExitNotFound    = 5
 	ExitConflict    = 6
 	ExitUnavailable = 7
+	ExitUnsupported = 8 // the account's API lacks what was asked; nothing changed
 	ExitInterrupted = 130
 )
 
