@@ -20,6 +20,9 @@ const (
 	ActionRestore Action = "restore"
 	ActionSkip    Action = "skip"
 	ActionError   Action = "error"
+	// ActionDelete offboards an active agent (import --prune, undo of a
+	// create): the record stays and can be restored.
+	ActionDelete Action = "delete"
 )
 
 // OnExisting says what to do with a row whose email the account already has.
@@ -66,6 +69,12 @@ type Step struct {
 	Update *liveagent.AgentUpdate
 	// Changes lists what Update changes, for people: `role agent -> admin`.
 	Changes []string
+	// Before is the target as the plan read it (nil for a create): what the
+	// journal records, a saved plan checks, and undo goes back to.
+	Before *liveagent.AgentState
+	// Op names the step in the journal when it is not the action's name
+	// (set-role, and the steps of undo).
+	Op string
 
 	role      *liveagent.Role // the role the row asks for; nil when it names none
 	fields    []string        // profile fields an update changes, for rbac
@@ -75,7 +84,7 @@ type Step struct {
 // Requests is how many write requests the step sends when nothing fails.
 func (s *Step) Requests() int {
 	switch s.Action {
-	case ActionCreate, ActionUpdate:
+	case ActionCreate, ActionUpdate, ActionDelete:
 		return 1
 	case ActionRestore:
 		if s.Update != nil {
@@ -102,7 +111,7 @@ type Plan struct {
 
 // Counts is how many rows take each action.
 type Counts struct {
-	Create, Update, Restore, Skip, Error int
+	Create, Update, Restore, Skip, Error, Delete int
 }
 
 // Counts tallies the plan.
@@ -120,6 +129,8 @@ func (p *Plan) Counts() Counts {
 			c.Skip++
 		case ActionError:
 			c.Error++
+		case ActionDelete:
+			c.Delete++
 		}
 	}
 	return c
@@ -214,6 +225,13 @@ func planRow(r *Record, acct *Account, opts PlanOptions, p *problemList) (Step, 
 		return step, false
 	}
 	step.Target = target
+	if target != nil {
+		var depts []string
+		if target.Active() {
+			depts = append([]string{}, acct.DepartmentsOf(target.ID)...)
+		}
+		step.Before = liveagent.StateOf(*target, depts)
+	}
 
 	if r.Status == liveagent.StatusDeleted {
 		step.Action = ActionSkip

@@ -121,7 +121,7 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 			return ctx.Err()
 		}
 		fmt.Fprintf(out, "\n%d. %s\n$ ladmin %s    # as %s@example.com\n", i+1, st.say, shellJoin(st.args), st.as)
-		code, reported := runDemoStep(ctx, f, url, st)
+		code, reported := runDemoStep(ctx, f, url, filepath.Join(dir, "journal.ndjson"), st)
 		if code != st.wantExit {
 			return cmdutil.Exit(cmdutil.ExitNotClean, "demo step %d (ladmin %s) ended with exit %d, expected %d",
 				i+1, strings.Join(st.args, " "), code, st.wantExit)
@@ -137,7 +137,7 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 
 // runDemoStep runs one command in-process, as a fresh ladmin invocation that
 // sees only the sandbox URL and the step's key: no environment, no config file.
-func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoStep) (code int, reported bool) {
+func runDemoStep(ctx context.Context, f *cmdutil.Factory, url, journal string, st demoStep) (code int, reported bool) {
 	// One stream for the whole story: notes, reasons and refusals appear
 	// next to the command that printed them, even through a pager.
 	ios := *f.IOStreams
@@ -147,6 +147,9 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 		Build:      f.Build,
 		Viper:      viper.New(),
 		ConfigPath: filepath.Join(os.TempDir(), "ladmin-demo-no-config", "config.yaml"),
+		// A journal of its own, thrown away with the sample files.
+		JournalPath: journal,
+		CommandLine: "ladmin " + shellJoin(st.args),
 		Getenv: func(k string) string {
 			if k == "LADMIN_API_KEY" {
 				return demoKeys[st.as]
@@ -157,6 +160,7 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 	root := NewCmdRoot(sub)
 	root.SetArgs(append([]string{"--url", url}, st.args...))
 	err := root.ExecuteContext(ctx)
+	_ = sub.CloseJournal() // a throwaway journal: nothing to report if it fails
 	if err != nil && errors.Is(err, context.Canceled) {
 		return cmdutil.ExitInterrupted, true
 	}

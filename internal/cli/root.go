@@ -18,6 +18,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
 	"github.com/ladmin/ladmin/internal/cli/department"
+	"github.com/ladmin/ladmin/internal/cli/history"
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
@@ -29,16 +30,25 @@ import (
 // os.Exit, so the whole CLI can run in-process in tests.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cmdutil.BuildInfo) int {
 	f := NewFactory(ios, build)
+	f.CommandLine = commandLine(args)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
 	err := root.ExecuteContext(ctx)
+	if jerr := f.CloseJournal(); jerr != nil {
+		f.Warnf("the journal could not be completed: %s", jerr)
+	}
 	prefix := "error:"
 	if ios.IsStderrTTY() && ios.ColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
 	}
 	return printErrorPrefixed(ios.ErrOut, prefix, err)
+}
+
+// commandLine is the invocation as the journal records it.
+func commandLine(args []string) string {
+	return "ladmin " + shellJoin(args)
 }
 
 // NewFactory builds the dependencies every command shares.
@@ -115,6 +125,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdCanI(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		history.NewCmdHistory(f, nil),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

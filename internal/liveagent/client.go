@@ -39,6 +39,8 @@ type Config struct {
 	Transport http.RoundTripper
 	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
 	BackoffBase time.Duration
+	// Recorder, when set, journals every write request (see recorder.go).
+	Recorder Recorder
 }
 
 // Client speaks the API. It is safe for concurrent use.
@@ -89,7 +91,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	rc.SetTransport(cfg.Transport)
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
-		debug: cfg.Debug, backoffBase: cfg.BackoffBase}, nil
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase, recorder: cfg.Recorder}, nil
 }
 
 // NewTransport is the HTTP transport a client uses unless given one. It keeps
