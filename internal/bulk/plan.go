@@ -394,6 +394,16 @@ func Authorize(plan *Plan, acct *Account) Problems {
 			if !d.Allowed {
 				p.add(line, deniedColumn(d), "%s", d.Reason)
 			}
+		case ActionDelete:
+			target := acct.Roles.Subject(*s.Target)
+			d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.DeleteAgent, Target: &target, ActiveOwners: owners})
+			if !d.Allowed {
+				p.add(line, "", "%s", d.Reason)
+				continue
+			}
+			if acct.Roles.IsOwner(*s.Target) {
+				owners-- // the next one must still leave an owner
+			}
 		case ActionUpdate, ActionRestore:
 			target := acct.Roles.Subject(*s.Target)
 			if s.Action == ActionRestore {

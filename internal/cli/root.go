@@ -19,6 +19,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
 	"github.com/ladmin/ladmin/internal/cli/department"
 	"github.com/ladmin/ladmin/internal/cli/history"
+	"github.com/ladmin/ladmin/internal/cli/plan"
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
@@ -126,6 +127,7 @@ Try it with no account: ladmin demo`,
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
 		history.NewCmdHistory(f, nil),
+		plan.NewCmdApply(f, nil),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,6 +36,13 @@ type ImportOptions struct {
 	Failed               string
 	ContinueOnError      bool
 	IgnoreUnknownColumns bool
+	// PlanOut writes the plan as a saved plan for `ladmin apply` (implies DryRun).
+	PlanOut string
+	Yes     bool
+	// Prune offboards the active agents the file does not list.
+	Prune      bool
+	Protect    []string
+	MaxDeletes int
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -127,6 +136,21 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 			if opts.Report != "" && opts.Report == opts.Failed {
 				return cmdutil.Usagef("--report and --failed must be different files")
 			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
+				if opts.File != "-" && sameFile(opts.PlanOut, opts.File) {
+					return cmdutil.Usagef("--plan-out %s would overwrite the roster being imported", opts.PlanOut)
+				}
+			}
+			if !opts.Prune && (len(opts.Protect) > 0 || cmd.Flags().Changed("max-deletes")) {
+				return cmdutil.Usagef("--protect and --max-deletes only apply with --prune")
+			}
+			if opts.MaxDeletes < 0 {
+				return cmdutil.Usagef("invalid --max-deletes %d: use 0 or more", opts.MaxDeletes)
+			}
+			if err := bulk.CheckProtect(opts.Protect); err != nil {
+				return cmdutil.Usagef("%s", err.Error())
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -144,6 +168,11 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&opts.Failed, "failed", "", "write the rows that did not end as planned to this file, in the input's columns (CSV)")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every row even after one fails")
 	fl.BoolVar(&opts.IgnoreUnknownColumns, "ignore-unknown-columns", false, "skip columns import does not know instead of refusing the file")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before pruning")
+	fl.BoolVar(&opts.Prune, "prune", false, "the file is the whole truth: offboard active agents it does not list (never you, owners or --protect)")
+	fl.StringArrayVar(&opts.Protect, "protect", nil, "with --prune: never prune agents whose email matches this glob, e.g. *@partner.com (repeatable)")
+	fl.IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune: refuse a plan that would offboard more agents than this")
 	return cmd
 }
 
@@ -172,6 +201,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	name := bulk.DisplayName(opts.File)
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, Format: opts.Format,
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
+	if opts.Prune && (file == nil || len(file.Records) == 0) {
+		// Before anything else: an empty or truncated file must never wipe an account.
+		return cmdutil.Usagef("%s", (&bulk.ErrPruneEmpty{File: name}).Error())
+	}
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
 		return invalid(f, name, problems.Sorted())
@@ -189,6 +222,12 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if all := append(problems, planProblems...); len(all) > 0 {
 		return invalid(f, name, all.Sorted())
 	}
+	var pruneKept []string
+	if opts.Prune {
+		if pruneKept, err = bulk.Prune(plan, acct, bulk.PruneOptions{Protect: opts.Protect, MaxDeletes: opts.MaxDeletes}); err != nil {
+			return cmdutil.Usagef("%s", err.Error())
+		}
+	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
 		printProblems(ios.ErrOut, denied)
 		if len(denied) == 1 && denied[0].Line == 0 {
@@ -200,6 +239,17 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	conflicts := plan.Errors()
 
 	if opts.DryRun {
+		for _, k := range pruneKept {
+			f.Notef("%s", k)
+		}
+		if opts.PlanOut != "" && len(conflicts) == 0 {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
+		}
 		if opts.Report != "" {
 			if err := writePlanReport(opts.Report, plan); err != nil {
 				return err
@@ -222,6 +272,25 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		printProblems(ios.ErrOut, conflicts)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
+	}
+	if n := plan.Counts().Delete; n > 0 && !opts.Yes {
+		if !ios.CanPrompt() {
+			return cmdutil.Usagef("refusing to prune %s without --yes when not running on a terminal; nothing was changed (--dry-run lists them)",
+				text.Count(n, "agent", "agents"))
+		}
+		var names []string
+		for _, s := range plan.Steps {
+			if s.Action == bulk.ActionDelete {
+				names = append(names, s.Record.Email)
+			}
+		}
+		ok, err := ios.Confirm(fmt.Sprintf("Offboard %s not in %s: %s?", text.Count(n, "agent", "agents"), name, strings.Join(names, ", ")))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was changed")
+		}
 	}
 	return applyPlan(ctx, f, o, plan, client, opts)
 }
@@ -337,6 +406,25 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// RunPlan applies a plan made by another command (apply, undo) exactly as
+// import applies its own: concurrently under the rate limit, a line per step,
+// the summary, and import's exit codes.
+func RunPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *bulk.Plan, client bulk.API, concurrency int) error {
+	return applyPlan(ctx, f, o, plan, client, &ImportOptions{F: f, Concurrency: concurrency})
+}
+
+// WritePlanFile writes a saved plan (--plan-out) as indented JSON.
+func WritePlanFile(path string, sp *bulk.SavedPlan) error {
+	data, err := json.MarshalIndent(sp, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return cmdutil.Usagef("cannot write the plan: %s", pathError(err))
+	}
+	return nil
 }
 
 // applyPlan runs the plan and reports: a line per applied row (or the list
