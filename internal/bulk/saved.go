@@ -178,7 +178,7 @@ func (sp *SavedPlan) Check(name string, acct *Account) *Checked {
 		want := s.Expected()
 		switch {
 		case sameState(cur, s.Target):
-			out.Plan.Steps = append(out.Plan.Steps, resume(acct, s, i, cur))
+			out.Plan.Steps = append(out.Plan.Steps, resume(acct, s, cur))
 		case sameState(cur, want):
 			out.Done = append(out.Done, s)
 		default:
@@ -218,12 +218,8 @@ func sameState(a, b *liveagent.AgentState) bool {
 }
 
 // resume turns a saved step back into a plan step against the target as it is now.
-func resume(acct *Account, s SavedStep, i int, cur *liveagent.AgentState) Step {
-	line := s.Line
-	if line == 0 {
-		line = i + 1
-	}
-	st := Step{Record: &Record{Line: line, Email: s.Email}, Action: s.Action, Op: s.Op, Details: s.Details,
+func resume(acct *Account, s SavedStep, cur *liveagent.AgentState) Step {
+	st := Step{Record: &Record{Line: s.Line, Email: s.Email}, Action: s.Action, Op: s.Op, Details: s.Details,
 		Create: s.Create, Update: s.Update, Before: cur}
 	if cur != nil {
 		st.Target = acct.ByID(cur.ID)

@@ -128,6 +128,7 @@ Try it with no account: ladmin demo`,
 		audit.NewCmdAudit(f),
 		history.NewCmdHistory(f, nil),
 		plan.NewCmdApply(f, nil),
+		plan.NewCmdUndo(f, nil),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)
