@@ -224,6 +224,9 @@ func resume(acct *Account, s SavedStep, cur *liveagent.AgentState) Step {
 	if cur != nil {
 		st.Target = acct.ByID(cur.ID)
 	}
+	if s.Action == ActionUpdate && s.Details != "" {
+		st.Changes = []string{s.Details}
+	}
 	if s.Create != nil {
 		if r, ok := roleOfWire(acct, s.Create.Role, s.Create.RoleID); ok {
 			st.role = &r

@@ -366,7 +366,12 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "LINE", Value: func(i any) string {
+			if l := i.(bulk.PlanRow).Line; l > 0 {
+				return fmt.Sprint(l)
+			}
+			return "-" // a pruned agent: not in the file
+		}},
 		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
 		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
