@@ -56,7 +56,7 @@ type Summary struct {
 	// Offboarded counts offboard rows done; SignedOut, Revoked and Deleted
 	// count their operations that succeeded.
 	Offboarded, SignedOut, Revoked, Deleted int
-	Elapsed                             time.Duration
+	Elapsed                                 time.Duration
 	// Interrupted is true when ctx was canceled (Ctrl-C) during the run.
 	Interrupted bool
 	// Stopped is true when a failure stopped the run (no --continue-on-error).
