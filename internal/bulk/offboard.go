@@ -605,3 +605,12 @@ func OffboardRow(r Result) OffboardResult {
 	}
 	return row
 }
+
+// KeysOf keeps what a plan needs of the account's API keys.
+func KeysOf(keys []liveagent.APIKey) []Key {
+	out := make([]Key, len(keys))
+	for i, k := range keys {
+		out[i] = Key{ID: k.ID.String(), Name: k.Name, UserID: k.UserID}
+	}
+	return out
+}
