@@ -21,8 +21,15 @@ func (s *Server) handlePermissions(w http.ResponseWriter, r *http.Request, calle
 // handlePrivileges lists the caller's permissions grouped by object (the part
 // before the dot), in catalog order: agents.read becomes {"agents", ["read"]}.
 func (s *Server) handlePrivileges(w http.ResponseWriter, r *http.Request, caller member) error {
+	writeJSON(w, http.StatusOK, privilegesOf(caller.role))
+	return nil
+}
+
+// privilegesOf is what a key of an agent with role r may do, as
+// GET /api/privileges and the answer to POST /apikeys/_login list it.
+func privilegesOf(r rbac.Role) []liveagent.APIPrivilege {
 	out := []liveagent.APIPrivilege{}
-	for _, name := range caller.role.Permissions.Names() {
+	for _, name := range r.Permissions.Names() {
 		object, privilege, _ := strings.Cut(name, ".")
 		if n := len(out); n > 0 && out[n-1].Object == object {
 			out[n-1].Privileges = append(out[n-1].Privileges, privilege)
@@ -30,8 +37,7 @@ func (s *Server) handlePrivileges(w http.ResponseWriter, r *http.Request, caller
 		}
 		out = append(out, liveagent.APIPrivilege{Object: object, Privileges: []string{privilege}})
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // handleListRoles lists the built-ins (most privileged first), then custom
