@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -136,12 +137,12 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	}
 	plan := bulk.MakeOffboardPlan(file, acct, keys, popts)
 	if denied := bulk.AuthorizeOffboard(plan, acct, popts); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied)
+		printRowProblems(ios.ErrOut, file, denied)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not offboard agents; nothing was changed")
 		}
-		return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not offboard %s; nothing was done for any agent",
-			text.Count(len(denied), "of the agents", "of the agents"))
+		return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not offboard %d of the %s; nothing was done for any agent",
+			len(denied), text.Count(plan.OffboardCounts().Agents, "agent", "agents"))
 	}
 	for _, s := range plan.Steps {
 		if s.Action == bulk.ActionSkip {
@@ -178,6 +179,22 @@ func where(f *bulk.File, r *bulk.Record) string {
 	return fmt.Sprintf("%s:%d", f.Name, r.Line)
 }
 
+// printRowProblems lists problems; those about arguments read "argument 2:
+// message" rather than as lines of a file.
+func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
+	if f.Name != argumentsName {
+		printProblems(w, problems)
+		return
+	}
+	for _, p := range problems {
+		if p.Line > 0 {
+			fmt.Fprintf(w, "argument %d: %s\n", p.Line, p.Message)
+		} else {
+			fmt.Fprintf(w, "%s\n", p.Message)
+		}
+	}
+}
+
 // leavers reads the agents to offboard, from the arguments or the file, and
 // checks every row before the account is asked anything (exit 2).
 func leavers(opts *OffboardOptions) (*bulk.File, error) {
@@ -208,7 +225,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 	}
 	if all := append(problems, bulk.ValidateOffboard(file)...); len(all) > 0 {
 		if file.Name == argumentsName {
-			printProblems(f.IOStreams.ErrOut, all)
+			printRowProblems(f.IOStreams.ErrOut, file, all)
 			return nil, cmdutil.Exit(cmdutil.ExitUsage, "invalid arguments: %s; nothing was changed", text.Count(len(all), "problem", "problems"))
 		}
 		return nil, invalid(f, file.Name, all.Sorted())
