@@ -49,6 +49,8 @@ type Client struct {
 	limiter     *Limiter
 	debug       io.Writer
 	backoffBase time.Duration
+	recorder    Recorder
+	who         caller
 }
 
 // New checks the configuration and builds a client. Plain HTTP is refused for
@@ -179,6 +181,11 @@ func idempotent(method string) bool {
 // POST that fails after it may have reached the server is returned as an
 // Uncertain error for the caller to resolve (look the object up, then decide).
 func (c *Client) do(ctx context.Context, cl call) error {
+	return c.recorded(ctx, cl, func() error { return c.send(ctx, cl) })
+}
+
+// send is do without the journal.
+func (c *Client) send(ctx context.Context, cl call) error {
 	var lastErr *Error
 	for attempt := 1; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {

@@ -45,11 +45,16 @@ func (a Action) String() string {
 	return fmt.Sprintf("action(%d)", int(a))
 }
 
-// Subject is an agent as the rules see it.
+// Subject is an agent as the rules see it, or an API key whose agent is
+// unknown (Key: an account without the extensions, see KeySubject).
 type Subject struct {
 	ID    string
 	Email string
 	Role  Role
+	// Key is true when the caller is known only by its key's privileges: its
+	// permissions are those the privilege mapping can express, so rules 2 and
+	// 3 compare only those, and rule 5 (self) is left to the account.
+	Key bool
 }
 
 func (s Subject) name() string {
@@ -118,7 +123,7 @@ func Decide(req Request) Decision {
 		if !actor.Has(AgentsInvite) {
 			return deny(1, "only owners and admins can invite agents (your role: %s)", actor.Label())
 		}
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		return checkDepartments(actor, req.Departments)
@@ -145,7 +150,7 @@ func Decide(req Request) Decision {
 			return deny(3, "only owners and admins can restore agents (your role: %s)", actor.Label())
 		}
 		// Restoring gives the target its role back, so it is a grant (rule 2).
-		return checkGrant(actor, &t.Role)
+		return checkGrant(req, &t.Role)
 
 	case SetRole:
 		t := mustTarget(req)
@@ -155,7 +160,7 @@ func Decide(req Request) Decision {
 		if d := checkReach(req, AgentsRoles, "change the role of"); !d.Allowed {
 			return d
 		}
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		if t.Role.IsOwner() && !req.Role.IsOwner() && req.ActiveOwners <= 1 {
@@ -261,7 +266,7 @@ func decideRoleChange(req Request) Decision {
 	}
 	// DeleteRole: holders, if any, move to req.Role.
 	if req.Role != nil {
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		if old.IsOwner() && !req.Role.IsOwner() && req.OwnersHoldingRole > 0 && req.ActiveOwners-req.OwnersHoldingRole < 1 {
@@ -271,12 +276,22 @@ func decideRoleChange(req Request) Decision {
 	return allow()
 }
 
+// visible is what of s the rules can compare for this actor: everything for
+// an agent, only what the privilege mapping expresses for a key.
+func visible(actor Subject, s Set) Set {
+	if actor.Key {
+		return s & expressible
+	}
+	return s
+}
+
 // checkGrant is rule 2: the actor must hold every permission of the role given.
-func checkGrant(actor Role, given *Role) Decision {
+func checkGrant(req Request, given *Role) Decision {
+	actor := req.Actor.Role
 	if given == nil {
 		panic("rbac: a grant needs Role")
 	}
-	if missing := actor.Permissions.Missing(given.Permissions); len(missing) > 0 {
+	if missing := actor.Permissions.Missing(visible(req.Actor, given.Permissions)); len(missing) > 0 {
 		return deny(2, "you cannot give the role %s: it holds %s, which your role (%s) does not",
 			given.Label(), strings.Join(missing, ", "), actor.Label())
 	}
@@ -319,7 +334,7 @@ func checkReach(req Request, permission, verb string) Decision {
 		}
 		return deny(3, "only owners and admins can %s (your role: %s)", what, actor.Label())
 	}
-	if missing := actor.Permissions.Missing(t.Role.Permissions); len(missing) > 0 {
+	if missing := actor.Permissions.Missing(visible(req.Actor, t.Role.Permissions)); len(missing) > 0 {
 		return deny(3, "you cannot %s %s (role %s): they hold %s, which your role (%s) does not",
 			verb, t.name(), t.Role.Label(), strings.Join(missing, ", "), actor.Label())
 	}

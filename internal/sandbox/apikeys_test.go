@@ -479,3 +479,22 @@ func newHTTPTest(t *testing.T, srv *Server) string {
 	t.Cleanup(hs.Close)
 	return hs.URL
 }
+
+// The key endpoints are published: the published face answers them as the
+// extended one does.
+func TestAPIKeyEndpointsOnThePublishedFace(t *testing.T) {
+	ts := newTestServer(t, Options{API: APIPublished})
+	agent := keyOf(t, ts.keys(OwnerKey), ts.keys(AgentKey)[0].UserID)
+	ts.must(http.StatusOK, OwnerKey, "GET", liveagent.PathAPIKey(agent.ID.String()), nil)
+	r := ts.login(liveagent.APIKeyLogin{Login: AdminEmail, Password: AdminPassword})
+	if r.status != http.StatusOK {
+		t.Fatalf("login: %v", r)
+	}
+	made := decode[liveagent.APIKey](t, r)
+	ts.must(http.StatusOK, made.Key, "POST", liveagent.PathAgentLogout(agent.UserID), nil)
+	ts.must(http.StatusOK, made.Key, "DELETE", liveagent.PathAPIKey(made.ID.String()), nil)
+	ts.must(http.StatusUnauthorized, made.Key, "GET", liveagent.PathPing, nil)
+	if ts.sessions()[AgentEmail] {
+		t.Error("the agent is still signed in")
+	}
+}
