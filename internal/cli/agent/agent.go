@@ -66,6 +66,14 @@ func validateEmail(email string) error {
 	return nil
 }
 
+// validateName applies the API's rules for names (liveagent.NameProblem).
+func validateName(name string) error {
+	if p := liveagent.NameProblem(name); p != "" {
+		return cmdutil.Usagef("invalid --name %q: the name %s", text.Truncate(name, 60), p)
+	}
+	return nil
+}
+
 // normalizeGender accepts M, F or X in any case.
 func normalizeGender(g string) (string, error) {
 	u := strings.ToUpper(strings.TrimSpace(g))
@@ -164,14 +172,14 @@ func newResults(f *cmdutil.Factory, o output.Options, total int) *results {
 func (r *results) ok(a liveagent.Agent, line string) {
 	r.done = append(r.done, a)
 	if !cmdutil.IsStructured(r.o) {
-		fmt.Fprintln(r.f.IOStreams.Out, line)
+		fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line))
 	}
 }
 
 func (r *results) fail(ref string, err error) {
 	r.failed = append(r.failed, err)
 	if r.total > 1 {
-		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: %s: %s\n", ref, strings.TrimSpace(err.Error()))
+		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: %s\n", text.Safe(ref+": "+strings.TrimSpace(err.Error())))
 	}
 }
 

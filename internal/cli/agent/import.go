@@ -174,7 +174,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(f, name, problems.Sorted())
+		return invalid(opts, name, problems.Sorted())
 	}
 
 	client, observer, err := importClient(f, opts)
@@ -187,10 +187,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(f, name, all.Sorted())
+		return invalid(opts, name, all.Sorted())
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied)
+		printProblems(ios.ErrOut, denied, opts.Report)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -212,14 +212,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts)
+			printProblems(ios.ErrOut, conflicts, opts.Report)
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts)
+		printProblems(ios.ErrOut, conflicts, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -280,14 +280,29 @@ func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
-	printProblems(f.IOStreams.ErrOut, problems)
+// With --report, every problem is also written there (the screen shows at
+// most a screenful).
+func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	f := opts.F
+	if opts.Report != "" {
+		if err := writeProblemsReport(opts.Report, problems); err != nil {
+			f.Warnf("%s", err.Error())
+			opts.Report = ""
+		}
+	}
+	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-func printProblems(w io.Writer, problems bulk.Problems) {
-	for _, line := range problems.Lines() {
-		fmt.Fprintln(w, line)
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, report string) {
+	where := "all of them with --report FILE"
+	if report != "" {
+		where = "all of them in " + report
+	}
+	for _, line := range problems.ScreenLines(where) {
+		fmt.Fprintln(w, text.Safe(line))
 	}
 }
 
@@ -406,7 +421,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			if structured {
 				results = append(results, r)
 				if r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown {
-					fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, bulk.Line(r))
+					fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, bulk.Line(r))
 				}
 				return
 			}
@@ -416,7 +431,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			case r.Outcome == bulk.OutcomeOK:
 				fmt.Fprintln(out, line)
 			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, line)
+				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
 			}
 		},
 	})
@@ -445,7 +460,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 		}
 		f.Notef("%s", summary)
 	} else {
-		fmt.Fprintln(ios.Out, summary)
+		fmt.Fprintln(ios.Out, text.Safe(summary))
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
@@ -534,6 +549,27 @@ func writePlanReport(path string, plan *bulk.Plan) error {
 	}
 	if err != nil {
 		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
+	}
+	return nil
+}
+
+// writeProblemsReport writes --report for a file that is not valid: one row
+// per problem (action error, outcome not-attempted), since nothing was sent.
+func writeProblemsReport(path string, problems bulk.Problems) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %s", pathError(err))
+	}
+	rw := bulk.NewReportWriter(fh)
+	for _, p := range problems {
+		rw.AddProblem(p)
+	}
+	err = rw.Err()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report %s: %v", path, err)
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ profile fields. Use 'ladmin agent set-role' to change a role.`,
 					return cmdutil.Usagef("--name cannot be empty")
 				}
 				n := strings.TrimSpace(name)
+				if err := validateName(n); err != nil {
+					return err
+				}
 				opts.Name = &n
 			}
 			if cmd.Flags().Changed("gender") {
