@@ -68,7 +68,7 @@ func (ps Problems) Sorted() Problems {
 }
 
 // MaxListed is how many problems a screen shows before "... and N more".
-const MaxListed = 20
+const MaxListed = text.MaxListed
 
 // Lines renders each problem on its own line.
 func (ps Problems) Lines() []string {

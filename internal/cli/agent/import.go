@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -119,13 +118,9 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			for _, out := range []struct{ flag, path string }{{"--report", opts.Report}, {"--failed", opts.Failed}} {
-				if out.path != "" && opts.File != "-" && sameFile(out.path, opts.File) {
-					return cmdutil.Usagef("%s %s would overwrite the roster being imported", out.flag, out.path)
-				}
-			}
-			if opts.Report != "" && opts.Report == opts.Failed {
-				return cmdutil.Usagef("--report and --failed must be different files")
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
+				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -145,17 +140,6 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every row even after one fails")
 	fl.BoolVar(&opts.IgnoreUnknownColumns, "ignore-unknown-columns", false, "skip columns import does not know instead of refusing the file")
 	return cmd
-}
-
-func sameFile(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	aa, _ := filepath.Abs(a)
-	bb, _ := filepath.Abs(b)
-	return aa == bb
 }
 
 func importRun(ctx context.Context, opts *ImportOptions) error {
