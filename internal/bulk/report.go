@@ -143,6 +143,9 @@ func Line(r Result) string {
 	switch r.Outcome {
 	case OutcomeOK:
 		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored"}[r.Step.Action]
+		if r.Existed {
+			verb = "skipped"
+		}
 		if verb == "" {
 			return ""
 		}

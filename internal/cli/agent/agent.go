@@ -162,6 +162,7 @@ type results struct {
 	dryRun bool
 	done   []liveagent.Agent
 	failed []error
+	werr   error // the first failed write of a line
 }
 
 func newResults(f *cmdutil.Factory, o output.Options, total int) *results {
@@ -172,7 +173,9 @@ func newResults(f *cmdutil.Factory, o output.Options, total int) *results {
 func (r *results) ok(a liveagent.Agent, line string) {
 	r.done = append(r.done, a)
 	if !cmdutil.IsStructured(r.o) {
-		fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line))
+		if _, err := fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line)); err != nil && r.werr == nil {
+			r.werr = err
+		}
 	}
 }
 
@@ -190,9 +193,15 @@ func (r *results) finish(roles *liveagent.RoleIndex) error {
 		r.f.Notef("dry run: nothing was changed")
 	}
 	if cmdutil.IsStructured(r.o) && (len(r.done) > 0 || len(r.failed) == 0) {
-		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, agentColumns(roles, nil)); err != nil {
-			return err
+		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, agentColumns(roles, nil)); err != nil && r.werr == nil {
+			r.werr = err
 		}
+	}
+	if r.werr != nil {
+		if r.dryRun || len(r.done) == 0 {
+			return r.werr
+		}
+		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "agent was", "agents were")+" changed")
 	}
 	switch {
 	case len(r.failed) == 0:

@@ -127,8 +127,8 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f, o, sess.Roles, *a, fmt.Sprintf("created agent %s with role %s; an invitation was sent",
-		label(*a), sess.Roles.RoleName(*a)))
+	return cmdutil.WriteAfterChange(printOne(f, o, sess.Roles, *a, fmt.Sprintf("created agent %s with role %s; an invitation was sent",
+		label(*a), sess.Roles.RoleName(*a))), fmt.Sprintf("agent %s was created (id %s)", a.Email, a.ID))
 }
 
 // checkEmailFree is the server-side conflict check a dry run makes.

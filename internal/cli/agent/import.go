@@ -421,14 +421,17 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 	})
 	bar.Finish()
 
+	// A write that fails after rows were applied is exit 1 with a sentence
+	// saying what was applied, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
 	if failed != nil {
 		if err := failed.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the failed rows %s: %v\n", opts.Failed, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the failed rows %s could not be written (%v)", opts.Failed, err))
 		}
 	}
 
@@ -440,18 +443,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			rows[i] = r.Row()
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, text.Safe(summary))
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
 			text.Count(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
+	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s was imported (%s), but %s", plan.File.Name, sum, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "row", "rows"), unknownNote(sum))

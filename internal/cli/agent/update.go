@@ -144,5 +144,6 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated)))
+	return cmdutil.WriteAfterChange(printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated))),
+		fmt.Sprintf("agent %s was updated", label(*updated)))
 }
