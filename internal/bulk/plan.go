@@ -20,9 +20,6 @@ const (
 	ActionRestore Action = "restore"
 	ActionSkip    Action = "skip"
 	ActionError   Action = "error"
-	// ActionDelete offboards an active agent (import --prune, undo of a
-	// create): the record stays and can be restored.
-	ActionDelete Action = "delete"
 )
 
 // OnExisting says what to do with a row whose email the account already has.
@@ -75,6 +72,12 @@ type Step struct {
 	// Op names the step in the journal when it is not the action's name
 	// (set-role, and the steps of undo).
 	Op string
+	// Ops are the operations of an offboard step, applied in order.
+	Ops []Op
+	// Kept are keys of the agent that an offboard step leaves alone, and why.
+	Kept []KeptKey
+	// Notes are warnings about the step for people (shown with the plan).
+	Notes []string
 
 	role      *liveagent.Role // the role the row asks for; nil when it names none
 	fields    []string        // profile fields an update changes, for rbac
@@ -84,13 +87,15 @@ type Step struct {
 // Requests is how many write requests the step sends when nothing fails.
 func (s *Step) Requests() int {
 	switch s.Action {
-	case ActionCreate, ActionUpdate, ActionDelete:
+	case ActionCreate, ActionUpdate:
 		return 1
 	case ActionRestore:
 		if s.Update != nil {
 			return 2
 		}
 		return 1
+	case ActionOffboard:
+		return len(s.Ops)
 	}
 	return 0
 }
@@ -111,7 +116,7 @@ type Plan struct {
 
 // Counts is how many rows take each action.
 type Counts struct {
-	Create, Update, Restore, Skip, Error, Delete int
+	Create, Update, Restore, Skip, Error, Offboard int
 }
 
 // Counts tallies the plan.
@@ -129,8 +134,8 @@ func (p *Plan) Counts() Counts {
 			c.Skip++
 		case ActionError:
 			c.Error++
-		case ActionDelete:
-			c.Delete++
+		case ActionOffboard:
+			c.Offboard++
 		}
 	}
 	return c
@@ -393,16 +398,6 @@ func Authorize(plan *Plan, acct *Account) Problems {
 				Departments: len(s.Create.Departments) > 0})
 			if !d.Allowed {
 				p.add(line, deniedColumn(d), "%s", d.Reason)
-			}
-		case ActionDelete:
-			target := acct.Roles.Subject(*s.Target)
-			d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.DeleteAgent, Target: &target, ActiveOwners: owners})
-			if !d.Allowed {
-				p.add(line, "", "%s", d.Reason)
-				continue
-			}
-			if acct.Roles.IsOwner(*s.Target) {
-				owners-- // the next one must still leave an owner
 			}
 		case ActionUpdate, ActionRestore:
 			target := acct.Roles.Subject(*s.Target)

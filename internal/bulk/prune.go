@@ -51,7 +51,7 @@ func CheckProtect(patterns []string) error {
 // a --protect pattern. It refuses a file with no rows, and more deletes than
 // MaxDeletes, before anything is sent. It returns the agents it left alone
 // and why, for the dry run.
-func Prune(plan *Plan, acct *Account, opts PruneOptions) (kept []string, err error) {
+func Prune(plan *Plan, acct *Account, keys map[string][]Key, off OffboardOptions, opts PruneOptions) (kept []string, err error) {
 	if len(plan.File.Records) == 0 {
 		return nil, &ErrPruneEmpty{File: plan.File.Name}
 	}
@@ -80,9 +80,10 @@ func Prune(plan *Plan, acct *Account, opts PruneOptions) (kept []string, err err
 			kept = append(kept, fmt.Sprintf("%s: not in the file, but matches --protect; kept", a.Email))
 			continue
 		}
-		steps = append(steps, Step{Record: &Record{Email: a.Email}, Action: ActionDelete, Target: a,
-			Before:  liveagent.StateOf(*a, append([]string{}, acct.DepartmentsOf(a.ID)...)),
-			Details: fmt.Sprintf("not in the file (id %s, role %s): offboard", a.ID, acct.Roles.RoleName(*a))})
+		step := OffboardStep(&Record{Email: a.Email}, a, keys[a.ID], off)
+		step.Before = liveagent.StateOf(*a, append([]string{}, acct.DepartmentsOf(a.ID)...))
+		step.Details = fmt.Sprintf("not in the file (role %s): %s", acct.Roles.RoleName(*a), step.Details)
+		steps = append(steps, step)
 	}
 	if len(steps) > opts.MaxDeletes {
 		return kept, &ErrTooManyDeletes{Count: len(steps), Max: opts.MaxDeletes}

@@ -43,6 +43,9 @@ type SavedStep struct {
 	Target *liveagent.AgentState  `json:"target"`
 	Create *liveagent.AgentCreate `json:"create,omitempty"`
 	Update *liveagent.AgentUpdate `json:"update,omitempty"`
+	// Ops are the operations of an offboard step: sign out, revoke each
+	// key (by id, never its secret), delete.
+	Ops []Op `json:"ops,omitempty"`
 }
 
 // Save turns the steps of a plan that change something into a saved plan.
@@ -54,7 +57,7 @@ func Save(plan *Plan, account, command, caller string, now time.Time) *SavedPlan
 			continue
 		}
 		sp.Steps = append(sp.Steps, SavedStep{Action: s.Action, Op: s.Op, Email: s.Record.Email, Line: s.Record.Line,
-			Details: s.Details, Target: s.Before, Create: s.Create, Update: s.Update})
+			Details: s.Details, Target: s.Before, Create: s.Create, Update: s.Update, Ops: s.Ops})
 	}
 	return sp
 }
@@ -86,9 +89,18 @@ func ReadSavedPlan(name string, data []byte) (*SavedPlan, error) {
 			if s.Update == nil || s.Target == nil {
 				return nil, bad("an update needs a target and an update body")
 			}
-		case ActionRestore, ActionDelete:
+		case ActionRestore:
 			if s.Target == nil {
 				return nil, bad("needs a target")
+			}
+		case ActionOffboard:
+			if s.Target == nil || len(s.Ops) == 0 {
+				return nil, bad("an offboard needs a target and its operations")
+			}
+			for _, o := range s.Ops {
+				if o.AgentID != s.Target.ID || (o.Kind != OpSignOut && o.Kind != OpRevokeKey && o.Kind != OpDelete) {
+					return nil, bad(fmt.Sprintf("operation %q does not belong to agent %s", o.Kind, s.Target.ID))
+				}
 			}
 		default:
 			return nil, bad(fmt.Sprintf("unknown action %q", s.Action))
@@ -118,8 +130,12 @@ func (s SavedStep) Expected() *liveagent.AgentState {
 		st = *s.Target
 	}
 	switch s.Action {
-	case ActionDelete:
-		st.Status = liveagent.StatusDeleted
+	case ActionOffboard:
+		for _, o := range s.Ops {
+			if o.Kind == OpDelete {
+				st.Status = liveagent.StatusDeleted
+			}
+		}
 	case ActionRestore:
 		st.Status = liveagent.StatusActive
 	}
@@ -220,7 +236,7 @@ func sameState(a, b *liveagent.AgentState) bool {
 // resume turns a saved step back into a plan step against the target as it is now.
 func resume(acct *Account, s SavedStep, cur *liveagent.AgentState) Step {
 	st := Step{Record: &Record{Line: s.Line, Email: s.Email}, Action: s.Action, Op: s.Op, Details: s.Details,
-		Create: s.Create, Update: s.Update, Before: cur}
+		Create: s.Create, Update: s.Update, Before: cur, Ops: s.Ops}
 	if cur != nil {
 		st.Target = acct.ByID(cur.ID)
 	}

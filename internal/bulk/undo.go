@@ -17,7 +17,7 @@ import (
 // of the same id, a role or field change the old values). Each step's target
 // is the state the run left, so checking the plan against the account finds
 // the agents that moved since. What cannot be undone is returned as notes.
-func Undo(run *journal.Run, account, command, caller string, now time.Time) (*SavedPlan, []string) {
+func Undo(run *journal.Run, keys map[string][]Key, off OffboardOptions, account, command, caller string, now time.Time) (*SavedPlan, []string) {
 	sp := &SavedPlan{Version: PlanFormatVersion, Kind: PlanFileKind, Account: account, Created: now.UTC(),
 		Command: command, Caller: caller, Steps: []SavedStep{}}
 	var notes []string
@@ -38,6 +38,9 @@ func Undo(run *journal.Run, account, command, caller string, now time.Time) (*Sa
 			continue
 		}
 		before, after := decodeState(st.Before), decodeState(st.After)
+		if before == nil && after == nil && st.Op != "create" {
+			continue // a sign-out: nothing to put back
+		}
 		id := st.TargetID
 		if id == "" && after != nil {
 			id = after.ID
@@ -54,7 +57,7 @@ func Undo(run *journal.Run, account, command, caller string, now time.Time) (*Sa
 		}
 		g, ok := spans[id]
 		if !ok {
-			g = &span{first: before, created: before == nil, email: st.Target}
+			g = &span{first: before, created: st.Op == "create", email: st.Target}
 			spans[id] = g
 			order = append(order, id)
 		}
@@ -73,6 +76,13 @@ func Undo(run *journal.Run, account, command, caller string, now time.Time) (*Sa
 			continue
 		}
 		step.Email = s.email
+		if step.Action == ActionOffboard {
+			agent := liveagent.Agent{ID: s.last.ID, Email: s.last.Email, Name: s.last.Name, Role: s.last.Role,
+				RoleID: s.last.RoleID, Status: s.last.Status}
+			ob := OffboardStep(&Record{Email: s.email}, &agent, keys[agent.ID], off)
+			step.Ops = ob.Ops
+			step.Details += ": " + ob.Details
+		}
 		sp.Steps = append(sp.Steps, step)
 	}
 	return sp, notes
@@ -86,7 +96,7 @@ func inverse(first, last *liveagent.AgentState, created bool) (SavedStep, bool) 
 		if !last.Active() {
 			return SavedStep{}, false
 		}
-		return SavedStep{Action: ActionDelete, Target: &tgt, Details: "created by the run: offboard"}, true
+		return SavedStep{Action: ActionOffboard, Target: &tgt, Details: "created by the run"}, true
 	case first.Active() && !last.Active():
 		up, changes := back(first, last)
 		d := "deleted by the run: restore (same id)"
@@ -95,7 +105,7 @@ func inverse(first, last *liveagent.AgentState, created bool) (SavedStep, bool) 
 		}
 		return SavedStep{Action: ActionRestore, Target: &tgt, Update: up, Details: d}, true
 	case !first.Active() && last.Active():
-		return SavedStep{Action: ActionDelete, Target: &tgt, Details: "restored by the run: delete again"}, true
+		return SavedStep{Action: ActionOffboard, Target: &tgt, Details: "restored by the run"}, true
 	case first.Active() && last.Active():
 		up, changes := back(first, last)
 		if up == nil {

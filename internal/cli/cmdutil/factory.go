@@ -6,16 +6,19 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/viper"
 
+	"github.com/ladmin/ladmin/internal/accountcache"
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // BuildInfo is stamped at link time (see .goreleaser.yaml).
@@ -36,6 +39,8 @@ type Factory struct {
 	ConfigPath string
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
+	// CachePath overrides the account cache file (tests).
+	CachePath string
 	// NewLimiter builds the pacing shared by one command's requests (tests and
 	// bulk commands replace it).
 	NewLimiter func() *liveagent.Limiter
@@ -139,6 +144,8 @@ func (f *Factory) Setting(key, def string) string {
 		fromProfile = p.Output
 	case "timeout":
 		fromProfile = p.Timeout
+	case "api":
+		fromProfile = p.API
 	}
 	if fromProfile != "" {
 		return fromProfile
@@ -220,6 +227,15 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 		UserAgent: "ladmin/" + f.Build.Version,
 		// Every write of every command goes through the journal.
 		Recorder: f.recorder()}
+	switch api := f.Setting("api", liveagent.APIAuto); api {
+	case liveagent.APIAuto, liveagent.APIPublished, liveagent.APIExtended:
+		cfg.API = api
+	default:
+		return liveagent.Config{}, Usagef("invalid api %q: use auto, published or extended (`ladmin config set api ...`)", api)
+	}
+	if base, err := liveagent.CheckURL(url); err == nil {
+		cfg.Capabilities = capabilityStore{store: accountcache.Store{Path: f.cachePath()}, key: accountcache.Key(base, key)}
+	}
 	if f.Viper.GetBool("debug") {
 		cfg.Debug = f.IOStreams.ErrOut
 	}
@@ -227,6 +243,35 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 		cfg.Limiter = f.NewLimiter()
 	}
 	return cfg, nil
+}
+
+// cachePath is the account cache file: $XDG_CACHE_HOME/ladmin/accounts.json.
+func (f *Factory) cachePath() string {
+	if f.CachePath != "" {
+		return f.CachePath
+	}
+	dir := f.Getenv("XDG_CACHE_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		return accountcache.DefaultPath()
+	}
+	return filepath.Join(dir, "ladmin", "accounts.json")
+}
+
+// capabilityStore keeps what the client learns of the account's API in the
+// account cache, under the record of one URL and key.
+type capabilityStore struct {
+	store accountcache.Store
+	key   string
+}
+
+func (s capabilityStore) LoadAPI() (string, time.Time, bool) {
+	var api string
+	at, ok := s.store.Get(s.key, accountcache.FactAPI, &api)
+	return api, at, ok
+}
+
+func (s capabilityStore) SaveAPI(api string, at time.Time) {
+	_ = s.store.Put(s.key, accountcache.FactAPI, api, at) // a cache that cannot be written is only slower
 }
 
 // Client builds the API client once.
@@ -281,17 +326,19 @@ func IsStructured(o output.Options) bool {
 // Quiet reports whether progress and notes are silenced (-q).
 func (f *Factory) Quiet() bool { return f.Viper.GetBool("quiet") }
 
-// Notef prints a note to stderr unless --quiet.
+// Notef prints a note to stderr unless --quiet. The note is one line, passed
+// through text.Safe: names in it cannot act on the terminal.
 func (f *Factory) Notef(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintf(f.IOStreams.ErrOut, format+"\n", args...)
+		fmt.Fprintln(f.IOStreams.ErrOut, text.Safe(fmt.Sprintf(format, args...)))
 	}
 }
 
 // Warnf prints a warning to stderr unless --quiet, which keeps only errors.
+// Like Notef, it is one safe line.
 func (f *Factory) Warnf(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: "+format+"\n", args...)
+		fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+text.Safe(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -126,6 +126,13 @@ func sameAccount(planned, current, name string) error {
 // authorize checks the rules for every step before anything is sent (exit 4).
 func authorize(f *cmdutil.Factory, plan *bulk.Plan, acct *bulk.Account) error {
 	denied := bulk.Authorize(plan, acct)
+	revokes := 0
+	for i := range plan.Steps {
+		revokes += plan.Steps[i].KeysToRevoke()
+	}
+	// Offboard steps follow the rules of offboarding; seeing keys matters
+	// only when some are to be revoked.
+	denied = append(denied, bulk.AuthorizeOffboard(plan, acct, bulk.OffboardOptions{KeepKeys: revokes == 0})...)
 	if len(denied) == 0 {
 		return nil
 	}

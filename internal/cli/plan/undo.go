@@ -92,7 +92,11 @@ func undoRun(ctx context.Context, opts *UndoOptions) error {
 	if err != nil {
 		return err
 	}
-	sp, notes := bulk.Undo(run, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+	keys, off, err := agent.LeaverKeys(ctx, f, client, acct)
+	if err != nil {
+		return err
+	}
+	sp, notes := bulk.Undo(run, keys, off, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
 	for _, n := range notes {
 		f.Warnf("%s", n)
 	}
