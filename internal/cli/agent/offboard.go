@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,8 @@ type OffboardOptions struct {
 	KeepKeys    bool
 	Report      string
 	Concurrency int
+	// PlanOut writes the plan for `ladmin apply` (implies DryRun).
+	PlanOut string
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -86,9 +89,12 @@ input, 4 refused by a rule, 130 interrupted.`,
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}},
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--plan-out", Path: opts.PlanOut}},
 				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
 			}
 			if !opts.Yes && !opts.DryRun && !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("refusing to offboard without --yes when not running on a terminal")
@@ -106,6 +112,7 @@ input, 4 refused by a rule, 130 interrupted.`,
 	fl.BoolVar(&opts.KeepKeys, "keep-keys", false, "sign out and delete, but leave API keys alone")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report with a row per agent and each step's outcome to this file")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "agents in flight at once")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
 	return cmd
 }
 
@@ -154,6 +161,14 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 			if err := writeOffboardReport(opts.Report, file, plan); err != nil {
 				return err
 			}
+		}
+		if opts.PlanOut != "" {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
 		}
 		return printOffboardPlan(f, o, plan, counts, opts)
 	}
