@@ -345,3 +345,27 @@ func TestBeforeFailsWhenJournalUnwritable(t *testing.T) {
 		t.Fatal("a closed journal accepted an intent")
 	}
 }
+
+// BenchmarkStep is the journal's cost of one write request: an intent made
+// durable (sharing its fsync with the other workers in flight) and an
+// outcome, with 8 workers as an import runs them.
+func BenchmarkStep(b *testing.B) {
+	w, err := Open(filepath.Join(b.TempDir(), "j.ndjson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	r := NewRecorder(w, "https://acme.example", "p", "ladmin agent import -f roster.csv")
+	before := liveagent.StateOf(liveagent.Agent{ID: "1", Email: "a@acme.example", Role: "agent", Status: "A"}, []string{"d1"})
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			done, err := r.Before(context.Background(), liveagent.Change{Op: "update", Kind: "agent", TargetID: "1",
+				Target: "a@acme.example", Before: before, Body: liveagent.AgentUpdate{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			done(&liveagent.Agent{ID: "1", Email: "a@acme.example", Role: "admin", Status: "A"}, nil)
+		}
+	})
+}
