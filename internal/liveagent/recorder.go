@@ -148,8 +148,12 @@ func describe(method, path string) (op, kind, id string) {
 	switch {
 	case path == PathAgentUndelete:
 		return "restore", "agent", ""
+	case len(parts) > 2 && parts[2] == "_logout":
+		return "sign-out", kind, id
+	case kind == "apikey" && method == http.MethodDelete && id != "":
+		return "revoke-key", kind, id
 	case len(parts) > 2 && strings.HasPrefix(parts[2], "_"):
-		return strings.TrimPrefix(parts[2], "_"), kind, id // _logout
+		return strings.TrimPrefix(parts[2], "_"), kind, id
 	case len(parts) == 2 && strings.HasPrefix(parts[1], "_"):
 		return strings.TrimPrefix(parts[1], "_"), kind, "" // apikeys/_login
 	}
