@@ -262,7 +262,11 @@ func (s *IOStreams) readLine() (string, error) {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return "", fmt.Errorf("reading input: %w", err)
 		}
-		return strings.TrimRight(string(line), "\r\n"), nil
+		text := strings.TrimRight(string(line), "\r\n")
+		if len(text) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
+		return text, nil
 	}
 }
 

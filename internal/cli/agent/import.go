@@ -191,6 +191,9 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.File == "-" && ios.IsStdinTTY() {
+		f.Notef("reading the roster from the terminal: end it with Ctrl-D, or press Ctrl-C to cancel")
+	}
 	data, err := readRoster(opts.File, ios.InContext(ctx))
 	if err != nil {
 		return err
