@@ -189,11 +189,17 @@ func parseFilters(raw string) ([]filter, error) {
 	bad := func(format string, args ...any) error {
 		return badRequest("%s: %s", liveagent.QueryFilters, fmt.Sprintf(format, args...))
 	}
+	if err := checkUTF8(liveagent.QueryFilters, []byte(raw)); err != nil {
+		return nil, err
+	}
 	switch raw[0] {
 	case '{':
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(obj) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(obj), maxFilterConditions)
 		}
 		fields := make([]string, 0, len(obj))
 		for f := range obj {
@@ -218,6 +224,9 @@ func parseFilters(raw string) ([]filter, error) {
 		var triples []json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &triples); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(triples) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(triples), maxFilterConditions)
 		}
 		var out []filter
 		for i, t := range triples {
@@ -246,12 +255,24 @@ func parseFilters(raw string) ([]filter, error) {
 	return nil, bad("must be a JSON object or an array of [\"field\", \"operator\", value] triples")
 }
 
-// filterValues decodes a condition's value: a string, or for "in" an array of strings.
+// Bounds of _filters (sandbox.md, "Hardening"): SQLite allows some 32,000
+// placeholders in a statement, and a request must be refused (400) well
+// before it reaches that limit (which would be a 500).
+const (
+	maxFilterConditions = 20
+	maxInValues         = 1000
+)
+
+// filterValues decodes a condition's value: a string, or for "in" an array
+// of at most maxInValues strings.
 func filterValues(field, op string, raw json.RawMessage) ([]string, error) {
 	if op == "in" {
 		var vs []string
 		if err := json.Unmarshal(raw, &vs); err != nil {
 			return nil, fmt.Errorf("the value for %q with operator in must be an array of strings", field)
+		}
+		if len(vs) > maxInValues {
+			return nil, fmt.Errorf("the value for %q with operator in has %d values; at most %d are allowed", field, len(vs), maxInValues)
 		}
 		return vs, nil
 	}
