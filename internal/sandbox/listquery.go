@@ -291,6 +291,40 @@ func (lq *listQuery) addFilter(f filter, spec listSpec) error {
 		return badRequest("%s: %q is not %s (one of: %s)", liveagent.QueryFilters, f.field, spec.noun, spec.fieldNames())
 	}
 	values := f.values
+	switch f.field {
+	case "status":
+		// Every agent is A or X (a CHECK constraint), so "in" both is no
+		// condition at all, and "in" one is "=": both forms let the order
+		// come from an index (seq, or status+seq) instead of a sort of
+		// every row for every window (SQLite cannot merge the two ranges
+		// an IN makes of agents_status_seq into one seq order).
+		if f.op == "in" {
+			set := map[string]bool{}
+			for _, v := range values {
+				set[v] = true
+			}
+			switch {
+			case len(set) == 2 && set[liveagent.StatusActive] && set[liveagent.StatusDeleted]:
+				return nil
+			case len(set) == 1:
+				f = filter{field: f.field, op: "=", values: values[:1]}
+			}
+		}
+	case "role_id":
+		// A built-in role's role_id is NULL in storage and "" on the wire.
+		// Compared as the column (not ifnull(...)), the condition can use
+		// agents_status_role, whose entries for one (status, role, role_id)
+		// come in seq order.
+		switch {
+		case f.op == "=" && values[0] == "":
+			lq.where = append(lq.where, "role_id IS NULL")
+			return nil
+		case f.op == "=":
+			lq.where = append(lq.where, "role_id = ?")
+			lq.args = append(lq.args, values[0])
+			return nil
+		}
+	}
 	if f.field == "email" {
 		values = make([]string, len(f.values))
 		for i, v := range f.values {
@@ -332,4 +366,12 @@ func (lq *listQuery) whereSQL() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(lq.where, " AND ")
+}
+
+// sql is the query's count and its page (with two more arguments: LIMIT
+// and OFFSET). The page's rows are agents' wire JSON (agentJSON).
+func (lq *listQuery) sql() (count, page string) {
+	where := lq.whereSQL()
+	return "SELECT COUNT(*) FROM agents" + where,
+		"SELECT " + agentJSON + " FROM agents" + where + " ORDER BY " + lq.orderBy + " LIMIT ? OFFSET ?"
 }

@@ -69,6 +69,7 @@ type Server struct {
 	log     *slog.Logger
 	db      *sql.DB
 	stmts   map[string]*sql.Stmt // see prepared
+	lists   listCache            // list queries' statements and counts
 	handler http.Handler
 
 	// writeMu serializes write transactions, so the reads a rule check makes
@@ -279,6 +280,7 @@ func (s *Server) Close() error {
 		for _, st := range s.stmts {
 			st.Close()
 		}
+		s.lists.close()
 		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
@@ -300,6 +302,7 @@ func (s *Server) write(ctx context.Context, fn func(tx handle) error) error {
 		tx.Rollback()
 		return err
 	}
+	defer s.lists.changed() // after the commit: see listCache
 	return tx.Commit()
 }
 
