@@ -105,7 +105,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	// Machine formats use the json names; the columns only serve a table,
 	// which export does not print.
 	return output.PrintList(f.IOStreams.Out, o, roster, []output.Column{
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.RosterAgent).Email }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.RosterAgent).Email }},
 		{Header: "ROLE", Value: func(i any) string { return i.(bulk.RosterAgent).Role }},
 		{Header: "DEPARTMENTS", Value: func(i any) string { return strings.Join(i.(bulk.RosterAgent).Departments, ";") }},
 	})

@@ -73,5 +73,5 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		{"Two-factor", yesNo(a.TwofactorAuth == "Y")},
 		{"Online", onlineText(a.OnlineStatus)},
 		{"Password changed", localTime(a.LastPswdChange)},
-	})
+	}, f.IOStreams.TerminalWidth())
 }

@@ -297,10 +297,10 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
-		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
 	}
 	if len(rows) > 0 || cmdutil.IsStructured(o) {
 		if err := output.PrintList(ios.Out, o, rows, cols); err != nil {

@@ -151,7 +151,7 @@ the key itself), and the agent and role it belongs to. Exit 3 when the key is re
 			}
 			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}},
 				identityRows(id)...)
-			return output.PrintKeyValues(f.IOStreams.Out, rows)
+			return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 		},
 	}
 }

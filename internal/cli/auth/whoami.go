@@ -40,7 +40,7 @@ func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
 			if cmdutil.IsStructured(o) {
 				return output.PrintObject(f.IOStreams.Out, o, id, nil)
 			}
-			return output.PrintKeyValues(f.IOStreams.Out, identityRows(id))
+			return output.PrintKeyValues(f.IOStreams.Out, identityRows(id), f.IOStreams.TerminalWidth())
 		},
 	}
 }

@@ -242,6 +242,7 @@ func (f *Factory) Output() (output.Options, error) {
 		Format:    f.Setting("output", ""),
 		JQ:        f.Viper.GetString("jq"),
 		NoHeaders: f.Viper.GetBool("no-headers"),
+		Width:     f.IOStreams.TerminalWidth(),
 	}
 	if err := output.Validate(o); err != nil {
 		return o, Usagef("%s", err.Error())
@@ -258,6 +259,13 @@ func (f *Factory) Connect() (output.Options, *liveagent.Client, error) {
 	}
 	c, err := f.Client()
 	return o, c, err
+}
+
+// TableOptions are the options of a table a command lays out itself: the
+// header row per --no-headers, fitted to the terminal's width.
+func (f *Factory) TableOptions(fits ...output.Fit) output.TableOptions {
+	return output.TableOptions{NoHeaders: f.Viper.GetBool("no-headers"),
+		Width: f.IOStreams.TerminalWidth(), Fits: fits}
 }
 
 // IsStructured reports whether the output is for programs (json, yaml, csv or --jq).

@@ -93,7 +93,7 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				for i, r := range rows {
 					table[i] = []string{r[0], r[1]}
 				}
-				return output.Table(f.IOStreams.Out, []string{"KEY", "VALUE"}, table, f.Viper.GetBool("no-headers"))
+				return output.Table(f.IOStreams.Out, []string{"KEY", "VALUE"}, table, f.TableOptions(output.Keep, output.Truncate))
 			},
 		},
 		&cobra.Command{

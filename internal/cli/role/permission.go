@@ -41,8 +41,8 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			return output.PrintList(f.IOStreams.Out, o, perms, []output.Column{
-				{Header: "PERMISSION", Value: func(i any) string { return p(i).Name }},
-				{Header: "DESCRIPTION", Value: func(i any) string { return p(i).Description }},
+				{Header: "PERMISSION", Fit: output.Keep, Value: func(i any) string { return p(i).Name }},
+				{Header: "DESCRIPTION", Fit: output.Wrap, Value: func(i any) string { return p(i).Description }},
 			})
 		},
 	})
