@@ -131,6 +131,7 @@ Try it with no account: ladmin demo`,
 		root.AddCommand(c)
 	}
 	checkArgs(root)
+	setHelp(root, f)
 	return root
 }
 

@@ -177,3 +177,28 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (rerun with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// --help fits the terminal (80 columns off one): the description and the
+// flags wrap; only example and usage lines, commands to copy, may not.
+func TestHelpFitsTheTerminal(t *testing.T) {
+	for _, width := range []int{50, 80, 120, 0} {
+		for _, args := range [][]string{{"--help"}, {"agent", "import", "--help"}, {"audit", "--help"},
+			{"agent", "list", "--help"}, {"auth", "login", "--help"}} {
+			ios, _, out, _ := iostreams.Test()
+			ios.SetTerminalWidth(width)
+			if code := cli.Main(context.Background(), args, ios, cmdutil.BuildInfo{Version: "test"}); code != 0 {
+				t.Fatalf("%v: exit %d", args, code)
+			}
+			limit := width
+			if width == 0 {
+				limit = 80
+			}
+			for _, line := range strings.Split(out.String(), "\n") {
+				command := strings.HasPrefix(line, "  ") && strings.Contains(line, "ladmin ")
+				if output.DisplayWidth(line) > limit && !command {
+					t.Errorf("width %d, %v: line of %d columns: %q", width, args, output.DisplayWidth(line), line)
+				}
+			}
+		}
+	}
+}
