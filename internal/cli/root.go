@@ -113,6 +113,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdRole(f),
 		role.NewCmdPermission(f),
 		role.NewCmdCanI(f),
+		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
 	} {

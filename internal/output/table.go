@@ -8,6 +8,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Gaps between columns: three spaces like `kubectl get`, two after the
@@ -58,6 +60,9 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 	if len(rows) == 0 {
 		return nil
 	}
+	// Escape first: the fitting measures what the terminal will show, and
+	// the line breaks it adds for wrapping must not be escaped.
+	header, rows = safeCells(header, rows)
 	header, rows = fitTable(header, rows, fits, width, len(gap))
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
@@ -87,6 +92,27 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 		return err
 	}
 	return trimLines(w, buf.String())
+}
+
+// safeCells returns the header and rows with every cell passed through
+// text.Safe, so that no value can move the cursor, retitle the terminal or
+// start a new row (a newline shows as \n). The caller's slices are not changed.
+func safeCells(header []string, rows [][]string) ([]string, [][]string) {
+	var h []string
+	if header != nil {
+		h = make([]string, len(header))
+		for i, c := range header {
+			h[i] = text.Safe(c)
+		}
+	}
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, c := range row {
+			out[i][j] = text.Safe(c)
+		}
+	}
+	return h, out
 }
 
 // trimLines writes the rendered table to w with trailing blanks removed

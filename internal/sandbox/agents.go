@@ -215,6 +215,11 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
 	}
+	if s.Published() {
+		// The published Agent has no departments field: an account without
+		// the extensions ignores it silently, and so does this face.
+		body.Departments = nil
+	}
 	// Values are checked before anything else, so a 422 is never hidden
 	// behind a 403. fields names the fields the body sets, by wire name, for
 	// rbac's rule 6; email and status join them below only when they differ
