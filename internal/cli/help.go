@@ -9,6 +9,7 @@ import (
 
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
 )
 
 // helpWidth is what help is wrapped to off a terminal (a pipe to less, a
@@ -39,7 +40,57 @@ func setHelp(root *cobra.Command, f *cmdutil.Factory) {
 			_ = writeUsage(w, c, width())
 		}
 	})
+	root.SetHelpCommand(newCmdHelp())
 	root.SetUsageFunc(func(c *cobra.Command) error { return writeUsage(c.OutOrStderr(), c, width()) })
+}
+
+// newCmdHelp is `ladmin help [command]`, which, unlike cobra's, fails on a
+// command that does not exist (exit 2, with a suggestion) instead of
+// showing the parent's help: `ladmin help agent lsit` in a script must not
+// pass.
+func newCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help provides help for any command in the application: ladmin help agent list.",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			cmd, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err == nil && len(rest) == 0 {
+				return cmd.Help()
+			}
+			if cmd == nil {
+				cmd = c.Root()
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			unknown := strings.Join(args, " ")
+			if len(rest) > 0 {
+				unknown = rest[0]
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", unknown, cmd.CommandPath())
+			if s := rbac.Suggest(unknown, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return cmdutil.Usagef("%s; see `%s --help`", msg, cmd.CommandPath())
+		},
+	}
 }
 
 // Reflow wraps prose to width. Paragraphs (separated by blank lines) are

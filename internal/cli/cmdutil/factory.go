@@ -6,6 +6,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type Factory struct {
 	ConfigPath string
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
+	// LookupEnv tells a variable set but empty from one not set (nil:
+	// os.LookupEnv).
+	LookupEnv func(string) (string, bool)
 	// NewLimiter builds the pacing shared by one command's requests (tests and
 	// bulk commands replace it).
 	NewLimiter func() *liveagent.Limiter
@@ -89,6 +93,17 @@ func (f *Factory) checkSettings() error {
 	if err != nil {
 		return err
 	}
+	// An empty variable is most often a script's mistake (LADMIN_URL=$(...)
+	// that printed nothing): never fall back silently to another account.
+	for _, env := range []struct{ name, overriddenBy, what string }{
+		{"LADMIN_URL", "url", "the account URL"}, {"LADMIN_API_KEY", "api-key-file", "the key"}} {
+		if v, set := f.lookupEnv(env.name); set && strings.TrimSpace(v) == "" && f.Viper.GetString(env.overriddenBy) == "" {
+			if _, ok := cfg.Profile(f.ProfileName()); ok {
+				return Usagef("%s is set but empty; unset it to use profile %s", env.name, f.ProfileName())
+			}
+			return Usagef("%s is set but empty; set it to %s, or unset it and run `ladmin auth login`", env.name, env.what)
+		}
+	}
 	if name := f.Viper.GetString("profile"); name != "" {
 		if _, ok := cfg.Profile(name); !ok {
 			known := "none saved yet: run `ladmin auth login --profile " + name + "`"
@@ -99,6 +114,41 @@ func (f *Factory) checkSettings() error {
 		}
 	}
 	return nil
+}
+
+func (f *Factory) lookupEnv(name string) (string, bool) {
+	if f.LookupEnv != nil {
+		return f.LookupEnv(name)
+	}
+	if v := f.Getenv(name); v != "" {
+		return v, true
+	}
+	return os.LookupEnv(name)
+}
+
+// URLSource says where the account URL in use comes from: "--url",
+// "LADMIN_URL" or "profile NAME" ("" when there is none), for messages.
+func (f *Factory) URLSource() string {
+	if v := f.Viper.GetString("url"); v != "" {
+		if env, _ := f.lookupEnv("LADMIN_URL"); env == v {
+			return "LADMIN_URL"
+		}
+		return "--url"
+	}
+	if f.profile().URL != "" {
+		return "profile " + f.ProfileName()
+	}
+	return ""
+}
+
+// KeySource says where the API key in use comes from (LADMIN_API_KEY,
+// --api-key-file PATH, profile NAME), or "" when there is none.
+func (f *Factory) KeySource() string {
+	_, src, err := f.APIKey()
+	if err != nil {
+		return ""
+	}
+	return src
 }
 
 // profile returns the saved profile in use, or an empty one.
