@@ -65,6 +65,7 @@ format saved in the profile or set in LADMIN_OUTPUT means the default, CSV.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Status, "status", "all", "which agents: active, deleted or all")
+	_ = cmd.RegisterFlagCompletionFunc("status", cmdutil.CompleteWords("active", "deleted", "all"))
 	return cmd
 }
 

@@ -139,6 +139,7 @@ yes or no (exit 0), like kubectl auth can-i --list.`,
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "ask about this agent (id or email) instead of the key in use")
+	_ = cmd.RegisterFlagCompletionFunc("as", cmdutil.CompleteAgents(f, cmdutil.ActiveAgents))
 	cmd.Flags().BoolVar(&list, "list", false, "print every permission of the catalog with yes or no")
 	return cmd
 }
