@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/apikey"
 	"github.com/ladmin/ladmin/internal/cli/audit"
 	"github.com/ladmin/ladmin/internal/cli/auth"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
@@ -50,7 +51,7 @@ func NewFactory(ios *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Fact
 	v.SetEnvPrefix("LADMIN")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	// Bound one by one: viper ignores the environment for keys it does not know.
-	for _, key := range []string{"profile", "url", "output", "timeout", "debug"} {
+	for _, key := range []string{"profile", "url", "output", "timeout", "debug", "api"} {
 		_ = v.BindEnv(key)
 	}
 	return &cmdutil.Factory{IOStreams: ios, Build: build, Viper: v, Getenv: os.Getenv}
@@ -119,6 +120,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		apikey.NewCmdAPIKey(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)
