@@ -177,7 +177,7 @@ says it instead (auto: learn it).`,
 			}
 			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}, {"API", api}},
 				identityRows(id)...)
-			return output.PrintKeyValues(f.IOStreams.Out, rows)
+			return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 		},
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
