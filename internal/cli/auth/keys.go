@@ -144,22 +144,41 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 	return nil
 }
 
-// keyStatusRows are the lines `auth status` adds for a key that auth login
-// --email made, and a warning when it expires within two weeks.
-func keyStatusRows(f *cmdutil.Factory, source string, now time.Time) [][2]string {
+// SavedKey is what `auth status` says of a key `auth login --email` made.
+type SavedKey struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Expires string `json:"expires,omitempty"` // RFC 3339
+
+	expires time.Time
+	known   bool
+}
+
+// savedKey is the profile's saved key when it is the one in use (source is
+// where the key came from), with a warning when it expires within two weeks.
+func savedKey(f *cmdutil.Factory, source string, now time.Time) *SavedKey {
 	if !strings.HasPrefix(source, "profile ") {
 		return nil
 	}
 	p, ok := f.SavedProfile()
-	if !ok || p.APIKeyName == "" {
+	if !ok || p.APIKeyID == "" {
 		return nil
 	}
-	rows := [][2]string{{"Key", fmt.Sprintf("%s (id %s)", p.APIKeyName, p.APIKeyID)}}
-	if t, ok := p.KeyExpiry(); ok {
-		rows = append(rows, [2]string{"Expires", fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04 MST"), cmdutil.Until(t, now))})
-		if left := t.Sub(now); left < expiryWarning {
-			f.Warnf("the API key expires %s; run `ladmin auth login --email EMAIL` for a new one", cmdutil.Until(t, now))
-		}
+	k := &SavedKey{ID: p.APIKeyID, Name: p.APIKeyName, Expires: p.APIKeyExpires}
+	if k.expires, k.known = p.KeyExpiry(); k.known && k.expires.Sub(now) < expiryWarning {
+		f.Warnf("the API key expires %s; run `ladmin auth login --email EMAIL` for a new one", cmdutil.Until(k.expires, now))
+	}
+	return k
+}
+
+// keyStatusRows are the lines `auth status` adds for a saved key.
+func keyStatusRows(k *SavedKey, now time.Time) [][2]string {
+	if k == nil {
+		return nil
+	}
+	rows := [][2]string{{"Key", fmt.Sprintf("%s (id %s)", k.Name, k.ID)}}
+	if k.known {
+		rows = append(rows, [2]string{"Expires", fmt.Sprintf("%s (%s)", k.expires.Local().Format("2006-01-02 15:04 MST"), cmdutil.Until(k.expires, now))})
 	}
 	return rows
 }
