@@ -97,6 +97,10 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err := authorize(f, checked.Plan, acct); err != nil {
 		return err
 	}
+	if len(sp.Steps) == 0 {
+		f.Notef("Nothing to do: %s has no steps.", name)
+		return nil
+	}
 	if len(checked.Plan.Steps) == 0 {
 		f.Notef("Nothing to do: %s already applied.", text.Count(len(checked.Done), "step of "+name+" is", "steps of "+name+" are"))
 		return nil
