@@ -79,7 +79,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := sameAccount(sp.Account, client.BaseURL(), name); err != nil {
+	if err := sameAccount(sp.Account, client.BaseURL(), name+" is a plan for"); err != nil {
 		return err
 	}
 	acct, err := bulk.LoadAccount(ctx, client)
@@ -115,14 +115,15 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	return agent.RunPlan(ctx, f, o, checked.Plan, client, opts.Concurrency)
 }
 
-// sameAccount refuses a plan made for another account (exit 2).
-func sameAccount(planned, current, name string) error {
+// sameAccount refuses a plan made for another account (exit 2). what says
+// whose account it is: "plan.json is a plan for", "run X changed".
+func sameAccount(planned, current, what string) error {
 	p, err := liveagent.CheckURL(planned)
 	if err != nil {
-		return cmdutil.Usagef("%s names no valid account: %s", name, err.Error())
+		return cmdutil.Usagef("%s no valid account: %s", what, err.Error())
 	}
 	if !strings.EqualFold(p, current) {
-		return cmdutil.Usagef("%s is a plan for %s, but this command talks to %s; nothing was applied (use --profile or --url)", name, p, current)
+		return cmdutil.Usagef("%s %s, but this command talks to %s; nothing was changed (use --profile or --url)", what, p, current)
 	}
 	return nil
 }

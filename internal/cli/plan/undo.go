@@ -85,7 +85,7 @@ func undoRun(ctx context.Context, opts *UndoOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := sameAccount(run.Account, client.BaseURL(), "run "+run.ID); err != nil {
+	if err := sameAccount(run.Account, client.BaseURL(), "run "+run.ID+" changed"); err != nil {
 		return err
 	}
 	acct, err := bulk.LoadAccount(ctx, client)
