@@ -18,6 +18,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
 	"github.com/ladmin/ladmin/internal/cli/department"
+	"github.com/ladmin/ladmin/internal/cli/review"
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
@@ -116,6 +117,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		review.NewCmdReview(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)
