@@ -86,8 +86,12 @@ func (e *Evidence) WriteMarkdown(w io.Writer, safe func(string) string) error {
 		title += " (dry run: nothing was changed)"
 	}
 	fmt.Fprintf(&b, "## %s\n\n", title)
-	fmt.Fprintf(&b, "- Account: %s\n- Reviewer: %s\n- File: %s (sha256 %s)\n- Applied: %s\n\n",
-		md(safe(e.Account)), md(safe(orNone(e.Reviewer))), md(safe(e.File)), e.FileSHA256, e.FinishedAt)
+	when := "Applied"
+	if e.DryRun {
+		when = "Checked"
+	}
+	fmt.Fprintf(&b, "- Account: %s\n- Reviewer: %s\n- File: %s (sha256 %s)\n- %s: %s\n\n",
+		md(safe(e.Account)), md(safe(orNone(e.Reviewer))), md(safe(e.File)), e.FileSHA256, when, e.FinishedAt)
 	fmt.Fprintf(&b, "%d kept, %d offboarded, %d role changes, %d failed\n\n",
 		e.Summary.Kept, e.Summary.Offboarded, e.Summary.RoleChanged, e.Summary.Failed)
 	b.WriteString("| line | agent | role | decision | outcome | note |\n|---:|---|---|---|---|---|\n")
@@ -117,6 +121,6 @@ func orNone(s string) string {
 // md keeps a value inside its table cell: pipes and markup characters are
 // escaped so that a name cannot add columns, links or headings.
 func md(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`)
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", "#", `\#`)
 	return r.Replace(s)
 }

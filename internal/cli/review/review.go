@@ -89,7 +89,7 @@ func exportRun(ctx context.Context, cmd *cobra.Command, opts *ExportOptions) err
 	if err != nil {
 		return err
 	}
-	keys, err := keyCounts(ctx, c)
+	keys, err := keyCounts(ctx, c, acct)
 	if err != nil {
 		return err
 	}
