@@ -189,6 +189,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if all := append(problems, planProblems...); len(all) > 0 {
 		return invalid(f, name, all.Sorted())
 	}
+	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
+		printProblems(ios.ErrOut, unsupported)
+		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
+	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
 		printProblems(ios.ErrOut, denied)
 		if len(denied) == 1 && denied[0].Line == 0 {

@@ -86,16 +86,34 @@ asks about the key in use.`,
 			if err != nil {
 				return err
 			}
-			who := sess.Me
-			if as != "" {
-				a, err := c.ResolveAgent(cmd.Context(), as, false)
-				if err != nil {
-					return err
+			var res CanI
+			var because string // who holds or lacks it, for people
+			if sess.Key && as == "" {
+				// A key caller is known only by its privileges: what they
+				// cannot express is not held, as far as ladmin can tell.
+				actor := sess.Actor()
+				res = CanI{Permission: perm, Allowed: actor.Role.Has(perm), Role: actor.Role.Label()}
+				because = "the " + actor.Role.Label()
+				if !rbac.Expressible().Has(perm) {
+					because += " (LiveAgent privileges cannot express " + perm + ", so it is not counted as held)"
 				}
-				who = *a
+			} else {
+				who := sess.Me
+				if as != "" {
+					a, err := c.ResolveAgent(cmd.Context(), as, false)
+					if err != nil {
+						return err
+					}
+					who = *a
+				}
+				role := sess.Roles.Of(who)
+				if role.Opaque {
+					return cmdutil.OpaqueRoleError(role, fmt.Sprintf("cannot tell whether %s holds %s", who.Email, perm),
+						"see the role in LiveAgent itself (Configuration > Roles)")
+				}
+				res = CanI{Permission: perm, Allowed: role.RBAC().Has(perm), Agent: who.Email, Role: role.Name}
+				because = "role " + role.Name + " of " + who.Email
 			}
-			role := sess.Roles.Of(who)
-			res := CanI{Permission: perm, Allowed: role.RBAC().Has(perm), Agent: who.Email, Role: role.Name}
 			switch {
 			case cmdutil.IsStructured(o):
 				if err := output.PrintObject(f.IOStreams.Out, o, res, nil); err != nil {
@@ -105,10 +123,10 @@ asks about the key in use.`,
 				// yes/no alone on stdout, so `[ "$(ladmin can-i X)" = yes ]` works;
 				// the reason is for people, on stderr.
 				fmt.Fprintln(f.IOStreams.Out, "yes")
-				f.Notef("role %s of %s holds %s", role.Name, who.Email, perm)
+				f.Notef("%s holds %s", because, perm)
 			default:
 				fmt.Fprintln(f.IOStreams.Out, "no")
-				f.Notef("role %s of %s does not hold %s", role.Name, who.Email, perm)
+				f.Notef("%s does not hold %s", because, perm)
 			}
 			if !res.Allowed {
 				return cmdutil.Silent(cmdutil.ExitForbidden)
