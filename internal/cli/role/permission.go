@@ -33,7 +33,7 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			perms, err := c.ListPermissions(cmd.Context())
-			if liveagent.KindOf(err) == liveagent.KindNotFound {
+			if k := liveagent.KindOf(err); k == liveagent.KindNotFound || k == liveagent.KindUnsupported {
 				// An account without the extension: the catalog we know.
 				perms, err = rbac.Catalog(), nil
 			}
