@@ -38,7 +38,9 @@ type Policy struct {
 	RequireTwoFactor *List
 	// ForbiddenPermissions is forbidden_permissions_for_custom_roles.
 	ForbiddenPermissions *List
-	Rules                []*Rule
+	// APIKeys are the checks of the account's API keys (api_keys:).
+	APIKeys *APIKeyPolicy
+	Rules   []*Rule
 	// OnUnknown is what a rule that cannot be evaluated is (audit.md, "Never
 	// clean when blind"): SeverityError (default) stops the audit with exit
 	// 8; SeverityWarning reports a warning finding per such rule.
@@ -113,7 +115,7 @@ type Expectation struct {
 
 // The policy's keys, in the order the docs list them.
 var (
-	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "rules", "on_unknown"}
+	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "api_keys", "rules", "on_unknown"}
 	boundsKeys    = []string{"min", "max"}
 	ruleKeys      = []string{"name", "select", "expect", "severity"}
 	selectorKeys  = []string{"department", "role", "email", "status", "two_factor"}
@@ -155,6 +157,8 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 			pol.RequireTwoFactor = p.list(k, v, key, nonEmpty)
 		case "forbidden_permissions_for_custom_roles":
 			pol.ForbiddenPermissions = p.list(k, v, key, p.permission)
+		case "api_keys":
+			pol.APIKeys = p.apiKeys(k, v)
 		case "rules":
 			pol.Rules = p.rules(k, v)
 		case "on_unknown":
@@ -179,7 +183,7 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 func (pol *Policy) empty() bool {
 	return pol.Owners == nil && pol.Admins == nil && pol.AllowedEmailDomains == nil &&
 		pol.PrivilegedAllowlist == nil && pol.RequireTwoFactor == nil &&
-		pol.ForbiddenPermissions == nil && len(pol.Rules) == 0
+		pol.ForbiddenPermissions == nil && pol.APIKeys == nil && len(pol.Rules) == 0
 }
 
 // UsesDepartments reports whether a rule selects by department, so the

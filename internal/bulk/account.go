@@ -22,6 +22,7 @@ type Account struct {
 	Agents      []liveagent.Agent
 
 	byEmail    map[string]*emailEntry
+	byID       map[string]*liveagent.Agent
 	depts      *liveagent.DepartmentIndex
 	ownerCount int
 }
@@ -35,9 +36,9 @@ type emailEntry struct {
 
 // Reader is the part of the API client that LoadAccount needs.
 type Reader interface {
-	// Caller is who calls: the agent behind the key on an account with the
-	// extensions, the key's privileges on one without (liveagent.Client.Caller).
-	Caller(ctx context.Context) (*liveagent.Session, error)
+	// Identify is who calls: the agent behind the key on an account with the
+	// extensions, the key's privileges on one without (liveagent.Client.Identify).
+	Identify(ctx context.Context) (*liveagent.Session, error)
 	Roles(ctx context.Context) (*liveagent.RoleIndex, error)
 	ListDepartments(ctx context.Context) ([]liveagent.Department, error)
 	ListAgents(ctx context.Context, opts liveagent.ListOptions) ([]liveagent.Agent, error)
@@ -53,7 +54,7 @@ type Reader interface {
 // caller is the key, and the custom roles are those its agents hold, seen
 // from outside.
 func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
-	sess, err := c.Caller(ctx)
+	sess, err := c.Identify(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,9 +132,10 @@ func NewAccount(me liveagent.Agent, roles *liveagent.RoleIndex, depts []liveagen
 		roles = liveagent.NewRoleIndex(nil)
 	}
 	a := &Account{Me: me, Roles: roles, Departments: depts, Agents: agents,
-		byEmail: map[string]*emailEntry{}, depts: liveagent.NewDepartmentIndex(depts)}
+		byEmail: map[string]*emailEntry{}, byID: map[string]*liveagent.Agent{}, depts: liveagent.NewDepartmentIndex(depts)}
 	for i := range agents {
 		ag := &agents[i]
+		a.byID[ag.ID] = ag
 		key := strings.ToLower(ag.Email)
 		e := a.byEmail[key]
 		if e == nil {

@@ -44,13 +44,19 @@ type Result struct {
 	// Note says something worth knowing about a success, e.g. that the
 	// agent turned out to exist already.
 	Note string
+	// Ops are the outcomes of an offboard step's operations, in order
+	// (those never reached are not attempted).
+	Ops []OpResult
 }
 
 // Summary counts how the rows ended.
 type Summary struct {
 	Created, Updated, Restored, Skipped int
 	Failed, NotAttempted, Unknown       int
-	Elapsed                             time.Duration
+	// Offboarded counts offboard rows done; SignedOut, Revoked and Deleted
+	// count their operations that succeeded.
+	Offboarded, SignedOut, Revoked, Deleted int
+	Elapsed                                 time.Duration
 	// Interrupted is true when ctx was canceled (Ctrl-C) during the run.
 	Interrupted bool
 	// Stopped is true when a failure stopped the run (no --continue-on-error).
@@ -59,7 +65,7 @@ type Summary struct {
 
 // Rows is how many rows the summary covers.
 func (s Summary) Rows() int {
-	return s.Created + s.Updated + s.Restored + s.Skipped + s.Failed + s.NotAttempted + s.Unknown
+	return s.Created + s.Updated + s.Restored + s.Offboarded + s.Skipped + s.Failed + s.NotAttempted + s.Unknown
 }
 
 // Clean reports whether every row ended as planned.
@@ -80,6 +86,19 @@ func (s Summary) String() string {
 }
 
 func (s *Summary) add(r Result) {
+	for _, o := range r.Ops {
+		if o.Outcome != OutcomeOK || o.Note == noteAlready {
+			continue
+		}
+		switch o.Op.Kind {
+		case OpSignOut:
+			s.SignedOut++
+		case OpRevokeKey:
+			s.Revoked++
+		case OpDelete:
+			s.Deleted++
+		}
+	}
 	switch r.Outcome {
 	case OutcomeOK:
 		switch r.Step.Action {
@@ -89,6 +108,8 @@ func (s *Summary) add(r Result) {
 			s.Updated++
 		case ActionRestore:
 			s.Restored++
+		case ActionOffboard:
+			s.Offboarded++
 		default:
 			s.Skipped++
 		}
@@ -261,6 +282,13 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 		}
 	case ActionUpdate:
 		_, err = api.UpdateAgent(ctx, s.Target.ID, *s.Update)
+	case ActionOffboard:
+		oa, ok := api.(OffboardAPI)
+		if !ok {
+			err = errors.New("this client cannot sign out agents or revoke keys")
+			break
+		}
+		res.Ops, err = runOps(ctx, oa, s.Ops, opts)
 	case ActionRestore:
 		_, err = restoreOnce(ctx, api, s.Target.ID, opts)
 		if err == nil && s.Update != nil {

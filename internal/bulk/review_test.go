@@ -144,7 +144,7 @@ func (c *countingReader) enter(name string) error {
 	return nil
 }
 
-func (c *countingReader) Caller(context.Context) (*liveagent.Session, error) {
+func (c *countingReader) Identify(context.Context) (*liveagent.Session, error) {
 	return &liveagent.Session{API: liveagent.APIExtended,
 		Me: liveagent.Agent{ID: "o1", Email: "owner@example.com", Role: "owner", Status: "A"}}, c.enter("me")
 }

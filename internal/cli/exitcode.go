@@ -9,6 +9,7 @@ import (
 
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // ExitCode maps an error to the exit codes of spec/cli.md. It is the only
@@ -51,7 +52,8 @@ func ExitCode(err error) int {
 	return cmdutil.ExitUsage
 }
 
-// ErrorMessage is the one sentence printed for err.
+// ErrorMessage is the one sentence printed for err, passed through
+// text.Safe: names and values quoted in it cannot act on the terminal.
 func ErrorMessage(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted"
@@ -61,7 +63,7 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &apiErr) && apiErr.Kind == liveagent.KindAuth && apiErr.Status == 401 {
 		msg = strings.TrimSuffix(msg, ".") + "; check the key with `ladmin auth status`"
 	}
-	return msg
+	return text.Safe(msg)
 }
 
 // printError writes "error: <sentence> (exit N)" unless the command already

@@ -43,7 +43,7 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 		rolesErr error
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); sess, meErr = c.Caller(ctx) }()
+	go func() { defer wg.Done(); sess, meErr = c.Identify(ctx) }()
 	go func() { defer wg.Done(); roles, rolesErr = c.Roles(ctx) }()
 	wg.Wait()
 	if meErr != nil {
@@ -59,11 +59,11 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 	return sess, nil
 }
 
-// Caller learns who the caller is with one request (after the API probe, if
+// Identify learns who the caller is with one request (after the API probe, if
 // one is due): GET /agents/me on an account with the extensions, GET
 // /api/privileges on one without. Its Roles are the built-ins only on an
 // account without the extensions, and nil on one with them (see Roles).
-func (c *Client) Caller(ctx context.Context) (*Session, error) {
+func (c *Client) Identify(ctx context.Context) (*Session, error) {
 	api, err := c.API(ctx)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Gaps between columns: three spaces like `kubectl get`, two after the
@@ -45,6 +47,7 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string) erro
 	if len(rows) == 0 {
 		return nil
 	}
+	header, rows = safeCells(header, rows)
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -72,6 +75,27 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string) erro
 		return err
 	}
 	return trimLines(w, buf.String())
+}
+
+// safeCells returns the header and rows with every cell passed through
+// text.Safe, so that no value can move the cursor, retitle the terminal or
+// start a new row (a newline shows as \n). The caller's slices are not changed.
+func safeCells(header []string, rows [][]string) ([]string, [][]string) {
+	var h []string
+	if header != nil {
+		h = make([]string, len(header))
+		for i, c := range header {
+			h[i] = text.Safe(c)
+		}
+	}
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, c := range row {
+			out[i][j] = text.Safe(c)
+		}
+	}
+	return h, out
 }
 
 // trimLines writes the rendered table to w with trailing blanks removed

@@ -18,6 +18,9 @@ const (
 	CreateRole                     // define the custom role Request.Role
 	UpdateRole                     // change custom role Request.OldRole into Request.Role
 	DeleteRole                     // delete custom role Request.OldRole, moving holders to Request.Role if set
+	ReadAPIKeys                    // see the API keys of Request.Target (nil: every agent's)
+	RevokeAPIKey                   // revoke an API key of Request.Target
+	SignOutAgent                   // end every session of Request.Target
 )
 
 var actionVerbs = map[Action]string{
@@ -30,6 +33,9 @@ var actionVerbs = map[Action]string{
 	CreateRole:   "create roles",
 	UpdateRole:   "edit roles",
 	DeleteRole:   "delete roles",
+	ReadAPIKeys:  "see API keys",
+	RevokeAPIKey: "revoke API keys",
+	SignOutAgent: "sign agents out",
 }
 
 func (a Action) String() string {
@@ -171,6 +177,28 @@ func Decide(req Request) Decision {
 
 	case UpdateRole, DeleteRole:
 		return decideRoleChange(req)
+
+	case ReadAPIKeys:
+		// Anyone may see their own keys; others' need apikeys.read.
+		if req.Target != nil && isSelf(req) {
+			return allow()
+		}
+		if !actor.Has(APIKeysRead) {
+			return deny(0, "seeing other agents' API keys needs %s, which your role (%s) does not hold", APIKeysRead, actor.Label())
+		}
+		return allow()
+
+	case RevokeAPIKey:
+		if isSelf(req) {
+			return allow()
+		}
+		return checkReach(req, APIKeysManage, "revoke the API keys of")
+
+	case SignOutAgent:
+		if isSelf(req) {
+			return allow()
+		}
+		return checkReach(req, AgentsManage, "sign out")
 	}
 	return deny(0, "unknown action %s", req.Action)
 }
@@ -299,7 +327,11 @@ func checkReach(req Request, permission, verb string) Decision {
 			"delete":             "delete agents",
 			"edit":               "edit other agents",
 			"change the role of": "change agents' roles",
+			"sign out":           "sign other agents out",
 		}[verb]
+		if permission == APIKeysManage {
+			return deny(3, "revoking other agents' API keys needs %s, which your role (%s) does not hold", APIKeysManage, actor.Label())
+		}
 		return deny(3, "only owners and admins can %s (your role: %s)", what, actor.Label())
 	}
 	if missing := actor.Permissions.Missing(visible(req.Actor, t.Role.Permissions)); len(missing) > 0 {

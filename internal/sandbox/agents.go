@@ -158,8 +158,12 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request, calle
 		}
 		// The invitation is part of the same transaction: an agent never
 		// exists without its login details, nor the other way round.
+		password := temporaryPassword()
+		if err := setPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, sqlInsertInvitation,
-			id, email, name, loginURL(r, email), temporaryPassword(), nowString()); err != nil {
+			id, email, name, loginURL(r, email), password, nowString()); err != nil {
 			return err
 		}
 		created, _, err = getAgent(ctx, tx, id)
@@ -357,6 +361,14 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 			}
 		}
 		updated, _, err = getAgent(ctx, tx, id)
+		if err == nil && body.TwofactorAuth != nil && *body.TwofactorAuth != target.TwofactorAuth {
+			// Turning two-factor on makes a new secret (the outbox lists it).
+			if *body.TwofactorAuth == "Y" {
+				err = enableTwoFactor(ctx, tx, updated.Agent)
+			} else {
+				err = disableTwoFactor(ctx, tx, id)
+			}
+		}
 		return err
 	})
 	if err != nil {

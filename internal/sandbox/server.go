@@ -298,7 +298,8 @@ func (s *Server) read(ctx context.Context, fn func(tx handle) error) error {
 func (s *Server) issueKey(agentID string) (string, error) {
 	key := "sbx_" + randomHex(32)
 	err := s.write(context.Background(), func(tx handle) error {
-		return insertKey(context.Background(), tx, agentID, key)
+		_, err := insertKey(context.Background(), tx, keySpec{agentID: agentID, secret: key, name: "test key"})
+		return err
 	})
 	return key, err
 }
@@ -339,6 +340,12 @@ func (s *Server) routes() http.Handler {
 	extension("PUT", liveagent.PatternRole, s.handleUpdateRole)
 	extension("DELETE", liveagent.PatternRole, s.handleDeleteRole)
 	extension("GET", liveagent.PathPermissions, s.handlePermissions)
+	handle("GET", liveagent.PathAPIKeys, s.handleListAPIKeys)
+	handle("GET", liveagent.PatternAPIKey, s.handleGetAPIKey)
+	handle("DELETE", liveagent.PatternAPIKey, s.handleDeleteAPIKey)
+	handle("POST", liveagent.PatternAgentLogout, s.handleLogoutAgent)
+	// Logging in is how a key is made: it needs none.
+	api.HandleFunc(apiPath("POST", liveagent.PathAPIKeyLogin), s.handleLogin)
 	api.Handle(liveagent.APIPrefix+"/", unmatched(api))
 
 	// The API chain: latency first (it emulates the network), then the rate
@@ -354,6 +361,8 @@ func (s *Server) routes() http.Handler {
 	// and no latency, rate limit or faults.
 	root.HandleFunc("GET "+OutboxPath, s.handleOutbox)
 	root.HandleFunc("GET "+liveagent.APIPrefix+OutboxPath, s.handleOutbox)
+	root.HandleFunc("GET "+SessionsPath, s.handleSessions)
+	root.HandleFunc("GET "+liveagent.APIPrefix+SessionsPath, s.handleSessions)
 	root.Handle("/", unmatched(root))
 	return s.withRequestLog(root)
 }

@@ -177,7 +177,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return invalid(f, name, problems.Sorted())
 	}
 
-	client, observer, err := importClient(f, opts)
+	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
 	if err != nil {
 		return err
 	}
@@ -260,18 +260,19 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-// importClient builds a client of its own: one shared Limiter for every
-// worker (--rate caps it; the Factory's NewLimiter hook is used otherwise),
-// and an Observer that notes the account's rate-limit hint for estimates.
-func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *bulk.Observer, error) {
+// bulkClient builds the client of a bulk command (import, offboard): one
+// shared Limiter for every worker (rate > 0 caps it; the Factory's
+// NewLimiter hook is used otherwise), and an Observer that notes the
+// account's rate-limit hint for estimates.
+func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.Client, *bulk.Observer, error) {
 	cfg, err := f.ClientConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.Rate > 0 || cfg.Limiter == nil {
-		cfg.Limiter = liveagent.NewLimiter(opts.Rate)
+	if rate > 0 || cfg.Limiter == nil {
+		cfg.Limiter = liveagent.NewLimiter(rate)
 	}
-	observer := bulk.NewObserver(cfg.Transport, opts.Concurrency)
+	observer := bulk.NewObserver(cfg.Transport, concurrency)
 	cfg.Transport = observer
 	c, err := liveagent.New(cfg)
 	if err != nil {

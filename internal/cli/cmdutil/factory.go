@@ -18,6 +18,7 @@ import (
 	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // BuildInfo is stamped at link time (see .goreleaser.yaml).
@@ -312,17 +313,19 @@ func IsStructured(o output.Options) bool {
 // Quiet reports whether progress and notes are silenced (-q).
 func (f *Factory) Quiet() bool { return f.Viper.GetBool("quiet") }
 
-// Notef prints a note to stderr unless --quiet.
+// Notef prints a note to stderr unless --quiet. The note is one line, passed
+// through text.Safe: names in it cannot act on the terminal.
 func (f *Factory) Notef(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintf(f.IOStreams.ErrOut, format+"\n", args...)
+		fmt.Fprintln(f.IOStreams.ErrOut, text.Safe(fmt.Sprintf(format, args...)))
 	}
 }
 
 // Warnf prints a warning to stderr unless --quiet, which keeps only errors.
+// Like Notef, it is one safe line.
 func (f *Factory) Warnf(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: "+format+"\n", args...)
+		fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+text.Safe(fmt.Sprintf(format, args...)))
 	}
 }
 
