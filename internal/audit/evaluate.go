@@ -396,6 +396,7 @@ func (ev *evaluator) reportBlind(pol *Policy) error {
 	if len(ev.blind) == 0 {
 		return nil
 	}
+	sort.SliceStable(ev.blind, func(i, j int) bool { return ev.blind[i].line < ev.blind[j].line })
 	if pol.OnUnknown == SeverityWarning {
 		for _, b := range ev.blind {
 			ev.find(Finding{Rule: b.id, Severity: SeverityWarning, Location: Location{File: pol.File, Line: b.line},
