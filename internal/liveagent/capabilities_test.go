@@ -235,3 +235,22 @@ func TestBlindRoleIndex(t *testing.T) {
 		t.Error("extended index made up a role")
 	}
 }
+
+func TestConcurrentFirstCallsProbeOnce(t *testing.T) {
+	acct, url := newFake(t, false)
+	c, _ := New(Config{URL: url, APIKey: "k", Capabilities: &memStore{}})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if api, err := c.API(context.Background()); err != nil || api != APIExtended {
+				t.Errorf("API = %q, %v", api, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := acct.count("GET /api/v3/roles"); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
+}
