@@ -58,6 +58,10 @@ func Privileged(r rbac.Role) bool {
 	return r.Base == rbac.Owner || r.Base == rbac.Admin || len(Beyond(r)) > 0
 }
 
+// UnknownPermissions fills the permissions column of a custom role whose
+// definition the account's API does not show.
+const UnknownPermissions = "unknown (custom role not visible through LiveAgent's published API)"
+
 // Export lists the active agents in scope as review rows, by email. keys
 // counts each agent's API keys; nil means they could not be read, and the
 // column stays empty.
@@ -69,11 +73,17 @@ func Export(acct *bulk.Account, scope string, keys map[string]int) []Row {
 		}
 		role := acct.Roles.Of(a)
 		r := role.RBAC()
-		if scope == ScopePrivileged && !Privileged(r) {
+		// A custom role seen only from outside may hold anything: it is
+		// reviewed, never assumed harmless.
+		if scope == ScopePrivileged && !Privileged(r) && !role.Opaque {
 			continue
 		}
+		perms := strings.Join(Beyond(r), ";")
+		if role.Opaque {
+			perms = UnknownPermissions
+		}
 		row := Row{ID: a.ID, Email: a.Email, Name: a.Name, Role: role.Name, RoleID: a.RoleID, Status: a.Status,
-			Permissions: strings.Join(Beyond(r), ";"), TwofactorAuth: a.TwofactorAuth, LastPswdChange: a.LastPswdChange,
+			Permissions: perms, TwofactorAuth: a.TwofactorAuth, LastPswdChange: a.LastPswdChange,
 			Departments: strings.Join(acct.DepartmentNames(acct.DepartmentsOf(a.ID)), ";")}
 		if keys != nil {
 			row.APIKeys = strconv.Itoa(keys[a.ID])

@@ -12,13 +12,14 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/review"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdReview is `ladmin review`.
 func NewCmdReview(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "review <command>",
-		Short: "Access reviews: export who holds what, record decisions, apply them with evidence",
+		Short: "Access reviews: export who holds what, apply the decisions, keep the evidence",
 		Long: `An access review is the human version of audit: once a quarter someone looks at every
 privileged holder and signs off. 'review export' writes a file with a row per agent and an
 empty decision column; the reviewer writes keep, offboard or role:NAME in it (role:agent
@@ -94,6 +95,19 @@ func exportRun(ctx context.Context, cmd *cobra.Command, opts *ExportOptions) err
 		return err
 	}
 	rows := review.Export(acct, opts.Scope, keys)
+	unseen := 0
+	for _, r := range rows {
+		if r.Permissions == review.UnknownPermissions {
+			unseen++
+		}
+	}
+	if unseen > 0 {
+		f.Warnf("%s custom roles this account's API does not show; they are in the review with their permissions unknown: check them in LiveAgent's Configuration > Roles",
+			text.Count(unseen, "agent holds", "agents hold"))
+	}
+	if keys == nil {
+		f.Warnf("the api_keys column is empty: your key cannot see other agents' API keys (it needs apikeys.read)")
+	}
 	if opts.OutputFile == "" {
 		return output.PrintList(f.IOStreams.Out, o, rows, nil)
 	}
