@@ -47,13 +47,16 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join(repo, "testdata", "script"),
 		RequireExplicitExec: false,
+		Cmds:                scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
 			if err != nil {
 				return err
 			}
 			hs := httptest.NewServer(srv.Handler())
+			scriptServers.Store(env.WorkDir, srv)
 			env.Defer(func() {
+				scriptServers.Delete(env.WorkDir)
 				hs.Close()
 				srv.Close()
 			})
