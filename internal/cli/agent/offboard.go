@@ -127,7 +127,7 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	if err != nil {
 		return err
 	}
-	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: f.Setting("api_key_id", "")}
+	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f)}
 	var keys []bulk.Key
 	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); d.Allowed {
 		all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
@@ -170,6 +170,21 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 	}
 	return applyOffboard(ctx, f, o, plan, client, opts)
+}
+
+// ownKeyID is the id of the key this run uses, when ladmin knows it: the
+// key is the profile's own, and `auth login --email` saved its id with it.
+// A key from LADMIN_API_KEY or --api-key-file, or one pasted at `auth
+// login`, has no known id.
+func ownKeyID(f *cmdutil.Factory) string {
+	_, source, err := f.APIKey()
+	if err != nil || !strings.HasPrefix(source, "profile ") {
+		return ""
+	}
+	if p, ok := f.SavedProfile(); ok {
+		return p.APIKeyID
+	}
+	return ""
 }
 
 // where names a row in messages: FILE:LINE, or the argument.
