@@ -29,6 +29,8 @@ import (
 // Main runs ladmin with args and returns the exit code. It never calls
 // os.Exit, so the whole CLI can run in-process in tests.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cmdutil.BuildInfo) int {
+	// Prompts and reads of stdin give up when a signal cancels ctx.
+	ios.SetContext(ctx)
 	f := NewFactory(ios, build)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)

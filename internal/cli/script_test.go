@@ -4,9 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -22,7 +20,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ladmin": func() {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := cmdutil.SignalContext(context.Background())
 			code := cli.Main(ctx, os.Args[1:], iostreams.System(),
 				cmdutil.BuildInfo{Version: "test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
 			stop()

@@ -109,8 +109,8 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 	if !r.Builtin {
 		kind = "custom role based on " + r.Base
 	}
-	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %s\n\n",
-		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))
+	fmt.Fprintf(f.IOStreams.Out, "%s\n\n", text.Safe(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
+		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))))
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""
