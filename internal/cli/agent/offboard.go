@@ -205,9 +205,9 @@ func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
 	}
 	for _, p := range problems {
 		if p.Line > 0 {
-			fmt.Fprintf(w, "argument %d: %s\n", p.Line, p.Message)
+			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.Safe(p.Message))
 		} else {
-			fmt.Fprintf(w, "%s\n", p.Message)
+			fmt.Fprintln(w, text.Safe(p.Message))
 		}
 	}
 }
@@ -332,7 +332,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	}
 	fmt.Fprintln(ios.Out)
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }
@@ -440,21 +440,24 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			case r.Step.Action != bulk.ActionOffboard:
 			case r.Outcome == bulk.OutcomeOK:
 				if !structured {
-					fmt.Fprintln(out, offboardedLine(r))
+					fmt.Fprintln(out, text.Safe(offboardedLine(r)))
 				}
 			case r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown:
-				fmt.Fprintf(errOut, "error: %s: %s %s: %s\n", where(plan.File, r.Step.Record), r.Outcome, r.Step.Record.Ref(),
-					bulk.OffboardRow(r).Error)
+				fmt.Fprintln(errOut, "error: "+text.Safe(fmt.Sprintf("%s: %s %s: %s", where(plan.File, r.Step.Record), r.Outcome,
+					r.Step.Record.Ref(), bulk.OffboardRow(r).Error)))
 			}
 		},
 	})
 	bar.Finish()
+
+	// A write that fails after agents were offboarded is exit 1 with a
+	// sentence saying what was done, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
-
 	summary := offboardSummary(sum)
 	if structured {
 		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
@@ -463,13 +466,20 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			rows[i] = bulk.OffboardRow(r)
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, summary); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
+	}
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
 	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s, but %s", strings.TrimSuffix(summary, "."), strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted; run the same offboarding again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "agent", "agents"))
