@@ -548,7 +548,8 @@ func OffboardRow(r Result) OffboardResult {
 		row.Error = oneLine(r.Err.Error())
 	}
 	if s.Action != ActionOffboard {
-		row.SignOut, row.RevokeKeys, row.Delete = "-", "-", "-"
+		// Nothing to do: the step columns stay empty (a "-" would be
+		// formula-guarded in CSV).
 		if row.Error == "" {
 			row.Error = s.Details
 		}
