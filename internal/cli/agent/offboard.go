@@ -128,7 +128,10 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	if err != nil {
 		return err
 	}
-	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f)}
+	// On an account without the extensions the caller is a key known only
+	// by its privileges (no agent behind it): ladmin cannot tell which of
+	// the leavers' keys it is, unless the profile saved its id.
+	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
 	var keys []bulk.Key
 	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); d.Allowed {
 		all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
