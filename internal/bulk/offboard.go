@@ -548,8 +548,7 @@ func OffboardRow(r Result) OffboardResult {
 		row.Error = oneLine(r.Err.Error())
 	}
 	if s.Action != ActionOffboard {
-		// Nothing to do: the step columns stay empty (a "-" would be
-		// formula-guarded in CSV).
+		row.SignOut, row.RevokeKeys, row.Delete = "skipped", "skipped", "skipped"
 		if row.Error == "" {
 			row.Error = s.Details
 		}

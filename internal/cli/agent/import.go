@@ -136,6 +136,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&format, "format", "", "csv, json, ndjson or yaml (default: from the extension, else the content)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything, print the plan and an estimate, change nothing")
 	fl.StringVar(&onExisting, "on-existing", string(bulk.OnExistingSkip), "for agents that exist: skip, update (and restore deleted ones) or fail")
+	_ = cmd.RegisterFlagCompletionFunc("format", cmdutil.CompleteWords("csv", "json", "ndjson", "yaml"))
+	_ = cmd.RegisterFlagCompletionFunc("on-existing", cmdutil.CompleteWords("skip", "update", "fail"))
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "rows in flight at once")
 	fl.Float64Var(&opts.Rate, "rate", 0, "at most this many requests per second (default: as fast as the account allows)")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report of every row to this file (line, email, action, outcome, agent_id, error)")
@@ -329,10 +331,10 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
-		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
 	}
 	if len(rows) > 0 || cmdutil.IsStructured(o) {
 		if err := output.PrintList(ios.Out, o, rows, cols); err != nil {

@@ -216,7 +216,7 @@ says it instead (auto: learn it).`,
 				keyStatusRows(st.SavedKey, time.Now())...)
 			rows = append(rows, [2]string{"API", api})
 			rows = append(rows, identityRows(id)...)
-			return output.PrintKeyValues(f.IOStreams.Out, rows)
+			return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 		},
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
