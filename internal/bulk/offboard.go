@@ -181,16 +181,12 @@ func ValidateOffboard(f *File) Problems {
 	return p.list.Sorted()
 }
 
-// Find returns the agent a row names: by id when it gives one (an email
-// given too must match), else by email (the active agent, else the most
-// recently deleted one); nil when the account has none.
+// Find returns the agent a row names: by id when it gives one, else by
+// email (the active agent, else the most recently deleted one); nil when
+// the account has none.
 func (a *Account) Find(r *Record) *liveagent.Agent {
 	if r.ID != "" {
-		ag := a.byID[r.ID]
-		if ag != nil && r.Email != "" && !strings.EqualFold(ag.Email, r.Email) {
-			return nil
-		}
-		return ag
+		return a.byID[r.ID]
 	}
 	return a.Lookup(r.Email)
 }
@@ -199,13 +195,17 @@ func (a *Account) Find(r *Record) *liveagent.Agent {
 // keys: an agent that exists gets sign-out, a revoke-key per key it holds
 // (unless kept) and, when still active, delete; an agent deleted already
 // gets sign-out and revoke-key only; a row that names no agent is a skip
-// (no such agent). Rows must be valid (ValidateOffboard) first.
-func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) *Plan {
+// (no such agent). Rows must be valid (ValidateOffboard) first. A row whose
+// id and email name different agents, or two rows naming the same agent
+// (one by id, one by email), are problems: the plan must not be applied.
+func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) (*Plan, Problems) {
 	byUser := map[string][]Key{}
 	for _, k := range keys {
 		byUser[k.UserID] = append(byUser[k.UserID], k)
 	}
+	p := &problemList{file: f.Name}
 	plan := &Plan{File: f}
+	seen := map[string]int{} // agent id -> line
 	for i := range f.Records {
 		r := &f.Records[i]
 		step := Step{Record: r}
@@ -216,6 +216,15 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 			plan.Steps = append(plan.Steps, step)
 			continue
 		}
+		if r.ID != "" && r.Email != "" && !strings.EqualFold(r.Email, target.Email) {
+			p.add(r.Line, "", "id %s is the agent %s, not %s: fix the id or the email", r.ID, target.Email, r.Email)
+			continue
+		}
+		if first, dup := seen[target.ID]; dup {
+			p.add(r.Line, "", "%s is the agent of line %d too (id %s); each agent must appear once", r.Ref(), first, target.ID)
+			continue
+		}
+		seen[target.ID] = r.Line
 		if r.Email == "" {
 			r.Email = target.Email // the report names the agent by email too
 		}
@@ -246,7 +255,7 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 		step.Details = offboardDetails(step, target)
 		plan.Steps = append(plan.Steps, step)
 	}
-	return plan
+	return plan, p.list.Sorted()
 }
 
 func offboardDetails(s Step, target *liveagent.Agent) string {
