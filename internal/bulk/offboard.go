@@ -195,17 +195,14 @@ func (a *Account) Find(r *Record) *liveagent.Agent {
 // keys: an agent that exists gets sign-out, a revoke-key per key it holds
 // (unless kept) and, when still active, delete; an agent deleted already
 // gets sign-out and revoke-key only; a row that names no agent is a skip
-// (no such agent). Rows must be valid (ValidateOffboard) first. A row whose
-// id and email name different agents, or two rows naming the same agent
-// (one by id, one by email), are problems: the plan must not be applied.
-func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) (*Plan, Problems) {
+// (no such agent). Rows must be valid (ValidateOffboard) and name distinct
+// agents (CheckOffboardTargets) first.
+func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) *Plan {
 	byUser := map[string][]Key{}
 	for _, k := range keys {
 		byUser[k.UserID] = append(byUser[k.UserID], k)
 	}
-	p := &problemList{file: f.Name}
 	plan := &Plan{File: f}
-	seen := map[string]int{} // agent id -> line
 	for i := range f.Records {
 		r := &f.Records[i]
 		step := Step{Record: r}
@@ -216,15 +213,6 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 			plan.Steps = append(plan.Steps, step)
 			continue
 		}
-		if r.ID != "" && r.Email != "" && !strings.EqualFold(r.Email, target.Email) {
-			p.add(r.Line, "", "id %s is the agent %s, not %s: fix the id or the email", r.ID, target.Email, r.Email)
-			continue
-		}
-		if first, dup := seen[target.ID]; dup {
-			p.add(r.Line, "", "%s is the agent of line %d too (id %s); each agent must appear once", r.Ref(), first, target.ID)
-			continue
-		}
-		seen[target.ID] = r.Line
 		if r.Email == "" {
 			r.Email = target.Email // the report names the agent by email too
 		}
@@ -255,7 +243,29 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 		step.Details = offboardDetails(step, target)
 		plan.Steps = append(plan.Steps, step)
 	}
-	return plan, p.list.Sorted()
+	return plan
+}
+
+// CheckOffboardTargets checks the rows against the account before a plan is
+// made: a row whose id and email name different agents, and two rows naming
+// the same agent (one by id, one by email), are problems (exit 2).
+func CheckOffboardTargets(f *File, acct *Account) Problems {
+	p := &problemList{file: f.Name}
+	seen := map[string]int{} // agent id -> line
+	for i := range f.Records {
+		r := &f.Records[i]
+		target := acct.Find(r)
+		switch {
+		case target == nil:
+		case r.ID != "" && r.Email != "" && !strings.EqualFold(r.Email, target.Email):
+			p.add(r.Line, "", "id %s is the agent %s, not %s: fix the id or the email", r.ID, target.Email, r.Email)
+		case seen[target.ID] > 0:
+			p.add(r.Line, "", "%s is the agent of line %d too (id %s); each agent must appear once", r.Ref(), seen[target.ID], target.ID)
+		default:
+			seen[target.ID] = r.Line
+		}
+	}
+	return p.list.Sorted()
 }
 
 func offboardDetails(s Step, target *liveagent.Agent) string {

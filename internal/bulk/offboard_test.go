@@ -57,7 +57,7 @@ func kinds(s Step) []string {
 func TestMakeOffboardPlan(t *testing.T) {
 	acct := offboardAccount("o1")
 	f := RefsFile("args", []string{"ana@example.com", "g2", "cy@example.com", "nobody@example.com", "zz9"})
-	plan, _ := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
+	plan := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
 	want := []struct {
 		action Action
 		ops    []string
@@ -108,7 +108,7 @@ func TestOffboardPlanKeepsKeys(t *testing.T) {
 	acct := offboardAccount("o1")
 	f := RefsFile("args", []string{"ana@example.com"})
 
-	plan, _ := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{OwnKeyID: "11"})
+	plan := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{OwnKeyID: "11"})
 	s := plan.Steps[0]
 	if got := kinds(s); !reflect.DeepEqual(got, []string{"sign-out", "revoke-key:10", "delete"}) {
 		t.Errorf("own key: ops %v", got)
@@ -120,12 +120,12 @@ func TestOffboardPlanKeepsKeys(t *testing.T) {
 		t.Errorf("details = %q", s.Details)
 	}
 
-	plan, _ = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{KeepKeys: true})
+	plan = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{KeepKeys: true})
 	if got := kinds(plan.Steps[0]); !reflect.DeepEqual(got, []string{"sign-out", "delete"}) || len(plan.Steps[0].Kept) != 2 {
 		t.Errorf("--keep-keys: ops %v kept %v", got, plan.Steps[0].Kept)
 	}
 
-	plan, _ = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{CallerUnknown: true})
+	plan = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{CallerUnknown: true})
 	if len(plan.Steps[0].Notes) != 1 || !strings.Contains(plan.Steps[0].Details, "cannot tell which key this run uses") {
 		t.Errorf("unknown own key: the plan must say so: %q", plan.Steps[0].Details)
 	}
@@ -166,7 +166,7 @@ func TestAuthorizeOffboard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acct := offboardAccount(tt.me, tt.extra...)
-			plan, _ := MakeOffboardPlan(RefsFile("args", tt.refs), acct, offboardKeys, tt.opts)
+			plan := MakeOffboardPlan(RefsFile("args", tt.refs), acct, offboardKeys, tt.opts)
 			got := AuthorizeOffboard(plan, acct, tt.opts)
 			if len(got) != len(tt.want) {
 				t.Fatalf("problems %q, want %d", got.Lines(), len(tt.want))
@@ -248,7 +248,7 @@ func (f *fakeOffboard) GetAgent(ctx context.Context, id string) (*liveagent.Agen
 func TestApplyOffboard(t *testing.T) {
 	acct := offboardAccount("o1")
 	f := RefsFile("args", []string{"ana@example.com", "cy@example.com", "nobody@example.com"})
-	plan, _ := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
+	plan := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
 	api := newFakeOffboard()
 	// Key 11 is revoked but the answer is lost: the client retried and got 404.
 	api.fail["revoke 11"] = &liveagent.Error{Kind: liveagent.KindNotFound, Status: 404, Message: "no key"}
@@ -295,7 +295,7 @@ func TestApplyOffboard(t *testing.T) {
 	// A re-run against what is left revokes nothing and deletes nothing.
 	after := offboardAccount("o1")
 	after.byID["g1"].Status = "X"
-	plan, _ = MakeOffboardPlan(f, NewAccount(after.Me, after.Roles, nil, after.Agents), nil, OffboardOptions{})
+	plan = MakeOffboardPlan(f, NewAccount(after.Me, after.Roles, nil, after.Agents), nil, OffboardOptions{})
 	api.calls = nil
 	sum = Apply(context.Background(), api, plan, ApplyOptions{Concurrency: 2, ContinueOnError: true})
 	if !sum.Clean() || sum.Revoked != 0 || sum.Deleted != 0 {
@@ -311,7 +311,7 @@ func TestApplyOffboard(t *testing.T) {
 func TestApplyOffboardStopsAnAgentAtItsFirstFailure(t *testing.T) {
 	acct := offboardAccount("o1")
 	f := RefsFile("args", []string{"ana@example.com", "bob@example.com"})
-	plan, _ := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
+	plan := MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{})
 	api := newFakeOffboard()
 	api.fail["revoke 10"] = &liveagent.Error{Kind: liveagent.KindForbidden, Status: 403, Message: "no"}
 	var got []Result
@@ -362,7 +362,7 @@ func TestLeaversFileFromASpreadsheet(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	f.Records = f.Records[:2]
-	plan, _ := MakeOffboardPlan(f, offboardAccount("o1"), nil, OffboardOptions{})
+	plan := MakeOffboardPlan(f, offboardAccount("o1"), nil, OffboardOptions{})
 	var buf bytes.Buffer
 	rw := NewOffboardReportWriter(&buf, f)
 	for i := range plan.Steps {
@@ -389,7 +389,7 @@ func TestOffboardPlanProblems(t *testing.T) {
 		{Line: 4, ID: "g2", Email: "cy@example.com"}, // g2 is bob
 		{Line: 5, Email: "bob@example.com", ID: "g2"},
 	}}
-	_, problems := MakeOffboardPlan(f, offboardAccount("o1"), nil, OffboardOptions{})
+	problems := CheckOffboardTargets(f, offboardAccount("o1"))
 	want := []string{
 		"leavers.csv:3: g1 is the agent of line 2 too (id g1); each agent must appear once",
 		"leavers.csv:4: id g2 is the agent bob@example.com, not cy@example.com: fix the id or the email",

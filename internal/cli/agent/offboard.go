@@ -140,11 +140,11 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 		keys = bulk.KeysOf(all)
 	}
-	plan, problems := bulk.MakeOffboardPlan(file, acct, keys, popts)
-	if len(problems) > 0 {
+	if problems := bulk.CheckOffboardTargets(file, acct); len(problems) > 0 {
 		printRowProblems(ios.ErrOut, file, problems)
 		return cmdutil.Exit(cmdutil.ExitUsage, "%s: %s; nothing was changed", file.Name, text.Count(len(problems), "problem", "problems"))
 	}
+	plan := bulk.MakeOffboardPlan(file, acct, keys, popts)
 	if denied := bulk.AuthorizeOffboard(plan, acct, popts); len(denied) > 0 {
 		printRowProblems(ios.ErrOut, file, denied)
 		if len(denied) == 1 && denied[0].Line == 0 {
