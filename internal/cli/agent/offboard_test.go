@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/ladmin/ladmin/internal/cli"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/sandbox"
 )
@@ -373,5 +375,33 @@ func TestOffboardInterruptedExit130ThenRerun(t *testing.T) {
 	}
 	if r := e.ladmin("agent", "list", "--email", "user*", "-o", "json", "--jq", "length"); strings.TrimSpace(r.out) != "0" {
 		t.Errorf("active leavers left: %s%s", r.out, r.errOut)
+	}
+}
+
+// On a terminal the batch is confirmed once, with what it will do; "n"
+// changes nothing, "y" offboards.
+func TestOffboardAsksOnceOnATerminal(t *testing.T) {
+	e := newEnv(t, nil)
+	seedLeavers(t, e, map[string]int{"ana@acme.example": 2, "bob@acme.example": 0})
+	run := func(answer string) result {
+		ios, in, out, errOut := iostreams.Test()
+		ios.SetStdinTTY(true)
+		ios.SetStderrTTY(true)
+		in.WriteString(answer)
+		code := cli.Main(context.Background(), []string{"agent", "offboard", "ana@acme.example", "bob@acme.example"}, ios,
+			cmdutil.BuildInfo{Version: "test"})
+		return result{code, out.String(), errOut.String()}
+	}
+	r := run("n\n")
+	if r.code != cmdutil.ExitUsage || strings.Count(r.errOut, "Offboard 2 agents: sign out, revoke 2 keys, delete? [y/N]") != 1 ||
+		!strings.Contains(r.errOut, "cancelled: nothing was changed") {
+		t.Fatalf("n: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if e.count() != 5 || len(keysOf(t, e.url)) != 4 {
+		t.Fatalf("a cancelled offboarding changed the account")
+	}
+	r = run("y\n")
+	if r.code != 0 || !strings.Contains(r.out, "Offboarded 2 agents: 2 signed out, 2 keys revoked, 2 deleted") {
+		t.Fatalf("y: %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
