@@ -159,6 +159,11 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 	}
 	counts := plan.OffboardCounts()
+	if popts.CallerUnknown && popts.OwnKeyID == "" && counts.Revokes > 0 && !opts.DryRun {
+		// The dry run shows this on each step; a real run says it once, before the question.
+		f.Warnf("ladmin cannot tell which key this run uses (a pasted key on an account without the extensions): " +
+			"if it is one of the leavers' keys, the run stops working once it is revoked; `ladmin auth login --email` makes a key ladmin can spare")
+	}
 
 	if opts.DryRun {
 		if opts.Report != "" {
