@@ -300,7 +300,7 @@ func offboardStepRows(plan *bulk.Plan) []offboardStepRow {
 			rows = append(rows, r)
 		}
 		if !s.Target.Active() {
-			r.Step, r.Details = "skip delete", "already deleted"
+			r.Step, r.Details = "skip-delete", "already deleted"
 			rows = append(rows, r)
 		}
 	}
