@@ -173,16 +173,12 @@ func ValidateOffboard(f *File) Problems {
 	return p.list.Sorted()
 }
 
-// Find returns the agent a row names: by id when it gives one (an email
-// given too must match), else by email (the active agent, else the most
-// recently deleted one); nil when the account has none.
+// Find returns the agent a row names: by id when it gives one, else by
+// email (the active agent, else the most recently deleted one); nil when
+// the account has none.
 func (a *Account) Find(r *Record) *liveagent.Agent {
 	if r.ID != "" {
-		ag := a.byID[r.ID]
-		if ag != nil && r.Email != "" && !strings.EqualFold(ag.Email, r.Email) {
-			return nil
-		}
-		return ag
+		return a.byID[r.ID]
 	}
 	return a.Lookup(r.Email)
 }
@@ -191,7 +187,8 @@ func (a *Account) Find(r *Record) *liveagent.Agent {
 // keys: an agent that exists gets sign-out, a revoke-key per key it holds
 // (unless kept) and, when still active, delete; an agent deleted already
 // gets sign-out and revoke-key only; a row that names no agent is a skip
-// (no such agent). Rows must be valid (ValidateOffboard) first.
+// (no such agent). Rows must be valid (ValidateOffboard) and name distinct
+// agents (CheckOffboardTargets) first.
 func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) *Plan {
 	byUser := KeysByAgent(keys)
 	plan := &Plan{File: f}
@@ -253,6 +250,28 @@ func KeysByAgent(keys []Key) map[string][]Key {
 		byUser[k.UserID] = append(byUser[k.UserID], k)
 	}
 	return byUser
+}
+
+// CheckOffboardTargets checks the rows against the account before a plan is
+// made: a row whose id and email name different agents, and two rows naming
+// the same agent (one by id, one by email), are problems (exit 2).
+func CheckOffboardTargets(f *File, acct *Account) Problems {
+	p := &problemList{file: f.Name}
+	seen := map[string]int{} // agent id -> line
+	for i := range f.Records {
+		r := &f.Records[i]
+		target := acct.Find(r)
+		switch {
+		case target == nil:
+		case r.ID != "" && r.Email != "" && !strings.EqualFold(r.Email, target.Email):
+			p.add(r.Line, "", "id %s is the agent %s, not %s: fix the id or the email", r.ID, target.Email, r.Email)
+		case seen[target.ID] > 0:
+			p.add(r.Line, "", "%s is the agent of line %d too (id %s); each agent must appear once", r.Ref(), seen[target.ID], target.ID)
+		default:
+			seen[target.ID] = r.Line
+		}
+	}
+	return p.list.Sorted()
 }
 
 func offboardDetails(s Step, target *liveagent.Agent) string {

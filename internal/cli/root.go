@@ -24,6 +24,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/department"
 	"github.com/ladmin/ladmin/internal/cli/history"
 	"github.com/ladmin/ladmin/internal/cli/plan"
+	"github.com/ladmin/ladmin/internal/cli/review"
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
@@ -137,6 +138,7 @@ Try it with no account: ladmin demo`,
 		plan.NewCmdApply(f, nil),
 		plan.NewCmdUndo(f, nil),
 		apikey.NewCmdAPIKey(f),
+		review.NewCmdReview(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

@@ -234,6 +234,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if all := append(problems, planProblems...); len(all) > 0 {
 		return invalid(opts, name, all.Sorted())
 	}
+	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
+		printProblems(ios.ErrOut, unsupported, opts.Report)
+		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
+	}
 	var pruneKept []string
 	if opts.Prune {
 		keys, off, err := LeaverKeys(ctx, f, client, acct)

@@ -135,10 +135,17 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	if err != nil {
 		return err
 	}
-	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: f.Setting("api_key_id", "")}
+	// On an account without the extensions the caller is a key known only
+	// by its privileges (no agent behind it): ladmin cannot tell which of
+	// the leavers' keys it is, unless the profile saved its id.
+	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
 	keys, err := listKeys(ctx, client, acct)
 	if err != nil {
 		return err
+	}
+	if problems := bulk.CheckOffboardTargets(file, acct); len(problems) > 0 {
+		printRowProblems(ios.ErrOut, file, problems)
+		return cmdutil.Exit(cmdutil.ExitUsage, "%s: %s; nothing was changed", file.Name, text.Count(len(problems), "problem", "problems"))
 	}
 	plan := bulk.MakeOffboardPlan(file, acct, keys, popts)
 	if denied := bulk.AuthorizeOffboard(plan, acct, popts); len(denied) > 0 {
@@ -155,6 +162,11 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 	}
 	counts := plan.OffboardCounts()
+	if popts.CallerUnknown && popts.OwnKeyID == "" && counts.Revokes > 0 && !opts.DryRun {
+		// The dry run shows this on each step; a real run says it once, before the question.
+		f.Warnf("ladmin cannot tell which key this run uses (a pasted key on an account without the extensions): " +
+			"if it is one of the leavers' keys, the run stops working once it is revoked; `ladmin auth login --email` makes a key ladmin can spare")
+	}
 
 	if opts.DryRun {
 		if opts.Report != "" {
@@ -184,6 +196,21 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	return applyOffboard(ctx, f, o, plan, client, opts)
 }
 
+// ownKeyID is the id of the key this run uses, when ladmin knows it: the
+// key is the profile's own, and `auth login --email` saved its id with it.
+// A key from LADMIN_API_KEY or --api-key-file, or one pasted at `auth
+// login`, has no known id.
+func ownKeyID(f *cmdutil.Factory) string {
+	_, source, err := f.APIKey()
+	if err != nil || !strings.HasPrefix(source, "profile ") {
+		return ""
+	}
+	if p, ok := f.SavedProfile(); ok {
+		return p.APIKeyID
+	}
+	return ""
+}
+
 // where names a row in messages: FILE:LINE, or the argument.
 func where(f *bulk.File, r *bulk.Record) string {
 	if f.Name == argumentsName {
@@ -201,9 +228,9 @@ func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
 	}
 	for _, p := range problems {
 		if p.Line > 0 {
-			fmt.Fprintf(w, "argument %d: %s\n", p.Line, p.Message)
+			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.Safe(p.Message))
 		} else {
-			fmt.Fprintf(w, "%s\n", p.Message)
+			fmt.Fprintln(w, text.Safe(p.Message))
 		}
 	}
 }
@@ -284,7 +311,7 @@ func offboardStepRows(plan *bulk.Plan) []offboardStepRow {
 			rows = append(rows, r)
 		}
 		if !s.Target.Active() {
-			r.Step, r.Details = "skip delete", "already deleted"
+			r.Step, r.Details = "skip-delete", "already deleted"
 			rows = append(rows, r)
 		}
 	}
@@ -328,7 +355,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	}
 	fmt.Fprintln(ios.Out)
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }
@@ -436,21 +463,24 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			case r.Step.Action != bulk.ActionOffboard:
 			case r.Outcome == bulk.OutcomeOK:
 				if !structured {
-					fmt.Fprintln(out, offboardedLine(r))
+					fmt.Fprintln(out, text.Safe(offboardedLine(r)))
 				}
 			case r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown:
-				fmt.Fprintf(errOut, "error: %s: %s %s: %s\n", where(plan.File, r.Step.Record), r.Outcome, r.Step.Record.Ref(),
-					bulk.OffboardRow(r).Error)
+				fmt.Fprintln(errOut, "error: "+text.Safe(fmt.Sprintf("%s: %s %s: %s", where(plan.File, r.Step.Record), r.Outcome,
+					r.Step.Record.Ref(), bulk.OffboardRow(r).Error)))
 			}
 		},
 	})
 	bar.Finish()
+
+	// A write that fails after agents were offboarded is exit 1 with a
+	// sentence saying what was done, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
-
 	summary := offboardSummary(sum)
 	if structured {
 		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
@@ -459,13 +489,20 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			rows[i] = bulk.OffboardRow(r)
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, summary); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
+	}
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
 	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s, but %s", strings.TrimSuffix(summary, "."), strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted; run the same offboarding again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "agent", "agents"))
@@ -507,7 +544,7 @@ func listKeys(ctx context.Context, client *liveagent.Client, acct *bulk.Account)
 // --prune, undo) needs to plan it: the agents' keys, and which key this run
 // uses (never revoked by it).
 func LeaverKeys(ctx context.Context, f *cmdutil.Factory, client *liveagent.Client, acct *bulk.Account) (map[string][]bulk.Key, bulk.OffboardOptions, error) {
-	off := bulk.OffboardOptions{OwnKeyID: f.Setting("api_key_id", "")}
+	off := bulk.OffboardOptions{OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
 	keys, err := listKeys(ctx, client, acct)
 	if err != nil {
 		return nil, off, err

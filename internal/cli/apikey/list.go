@@ -152,8 +152,8 @@ func agentFilter(ctx context.Context, c *liveagent.Client, sess *liveagent.Sessi
 	}
 	if sess != nil {
 		t := sess.Roles.Subject(*a)
-		if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.ReadAPIKeys, Target: &t}); !d.Allowed {
-			return "", forbidden(d)
+		if err := check(sess, rbac.Request{Action: rbac.ReadAPIKeys, Target: &t}); err != nil {
+			return "", err
 		}
 	}
 	idx[a.ID] = *a

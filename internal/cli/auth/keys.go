@@ -91,7 +91,9 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		return cmdutil.Usagef("%s", err.Error())
 	}
 	now := opts.Now()
-	expires := now.Add(opts.Expires).UTC().Truncate(time.Second)
+	// Whole seconds (the API's datetimes have no fractions), rounded up so a
+	// key never lasts less than asked.
+	expires := now.Add(opts.Expires + time.Second - 1).UTC().Truncate(time.Second)
 	in := liveagent.APIKeyLogin{Login: email, Password: password, Name: keyName(opts.Hostname),
 		Type: liveagent.KeyTypeAPI, ValidToDate: liveagent.FormatTime(expires, time.UTC)}
 	k, err := c.LoginAPIKey(ctx, in)
