@@ -279,7 +279,8 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	if s.Op != "" {
 		op = s.Op
 	}
-	jctx := liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: s.Record.Email, State: s.Before})
+	before := s.BeforeState()
+	jctx := liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: s.Record.Email, State: before})
 	switch s.Action {
 	case ActionCreate:
 		var a *liveagent.Agent
@@ -312,12 +313,12 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 		restored, err = restoreOnce(jctx, api, s.Target.ID, opts)
 		if err == nil && s.Update != nil {
 			var now *liveagent.AgentState
-			if s.Before != nil {
-				st := *s.Before
+			if before != nil {
+				st := *before
 				st.Status = liveagent.StatusActive
 				if restored != nil && restored.ID != "" {
 					st = *liveagent.StateOf(*restored, nil)
-					st.Departments = s.Before.Departments
+					st.Departments = before.Departments
 				}
 				now = &st
 			}

@@ -100,6 +100,15 @@ func (s *Step) Requests() int {
 	return 0
 }
 
+// BeforeState is the target as the plan read it: Before, else what Target
+// says (a plan made without the departments), nil for a create.
+func (s *Step) BeforeState() *liveagent.AgentState {
+	if s.Before == nil && s.Target != nil {
+		return liveagent.StateOf(*s.Target, nil)
+	}
+	return s.Before
+}
+
 // AgentID is the id of the agent the step acts on, when already known.
 func (s *Step) AgentID() string {
 	if s.Target != nil {

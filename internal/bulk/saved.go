@@ -57,7 +57,7 @@ func Save(plan *Plan, account, command, caller string, now time.Time) *SavedPlan
 			continue
 		}
 		sp.Steps = append(sp.Steps, SavedStep{Action: s.Action, Op: s.Op, Email: s.Record.Email, Line: s.Record.Line,
-			Details: s.Details, Target: s.Before, Create: s.Create, Update: s.Update, Ops: s.Ops})
+			Details: s.Details, Target: s.BeforeState(), Create: s.Create, Update: s.Update, Ops: s.Ops})
 	}
 	return sp
 }

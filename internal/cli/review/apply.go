@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ladmin/ladmin/internal/bulk"
+	"github.com/ladmin/ladmin/internal/cli/agent"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -23,10 +24,12 @@ import (
 
 // ApplyOptions are the inputs of `review apply`.
 type ApplyOptions struct {
-	F           *cmdutil.Factory
-	File        string
-	DryRun      bool
-	Yes         bool
+	F      *cmdutil.Factory
+	File   string
+	DryRun bool
+	Yes    bool
+	// PlanOut writes the plan for `ladmin apply` (implies DryRun).
+	PlanOut     string
 	Reviewer    string
 	Evidence    string
 	Default     string
@@ -36,7 +39,7 @@ type ApplyOptions struct {
 func newCmdApply(f *cmdutil.Factory) *cobra.Command {
 	opts := &ApplyOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "apply review.csv [--dry-run] [--yes] [--reviewer EMAIL] [--evidence FILE] [--default keep]",
+		Use:   "apply review.csv [--dry-run] [--plan-out FILE] [--yes] [--reviewer EMAIL] [--evidence FILE] [--default keep]",
 		Short: "Apply the decisions of a filled-in review file, and write the evidence",
 		Long: `Read a review file written by 'ladmin review export' with its decision column filled in
 (keep, offboard, or role:NAME; role:agent removes the privilege and keeps the person),
@@ -64,9 +67,12 @@ and its outcome) and a Markdown summary on stdout, ready for a ticket or a pull 
 			if opts.Reviewer != "" && !liveagent.ValidEmail(opts.Reviewer) {
 				return cmdutil.Usagef("invalid --reviewer %q: give the reviewer's email address", opts.Reviewer)
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--evidence", Path: opts.Evidence}},
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--evidence", Path: opts.Evidence}, {Flag: "--plan-out", Path: opts.PlanOut}},
 				[]cmdutil.File{{Flag: "the review file", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
 			}
 			if !opts.Yes && !opts.DryRun && !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("refusing to apply a review without --yes when not running on a terminal")
@@ -77,6 +83,7 @@ and its outcome) and a Markdown summary on stdout, ready for a ticket or a pull 
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would be done, without changing anything")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking (required when not on a terminal)")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
 	fl.StringVar(&opts.Reviewer, "reviewer", "", "the email of the person who reviewed, recorded in the evidence")
 	fl.StringVar(&opts.Evidence, "evidence", "", "write the evidence (JSON) to this file")
 	fl.StringVar(&opts.Default, "default", "", "decision for rows left empty: keep (otherwise an empty decision is an error)")
@@ -152,6 +159,14 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		Reviewer: opts.Reviewer, File: name, FileSHA256: hex.EncodeToString(sum[:]),
 		StartedAt: started.Format(time.RFC3339), DryRun: opts.DryRun}
 	changes := countChanges(plan)
+	if opts.PlanOut != "" {
+		sp := bulk.Save(plan, c.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+		if err := agent.WritePlanFile(opts.PlanOut, sp); err != nil {
+			return err
+		}
+		defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+			text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
+	}
 	if opts.DryRun || changes == 0 {
 		ev.Decisions = planned(decisions, plan, opts.DryRun)
 		return finish(f, opts, ev)
