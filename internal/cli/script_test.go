@@ -86,7 +86,7 @@ func runScripts(t *testing.T, dir, face string) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// unset NAME...: ladmin runs without these variables (an empty
 			// one is an error of its own).
 			"unset": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -109,14 +109,16 @@ func runScripts(t *testing.T, dir, face string) {
 				}
 				ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
 			},
-		},
+		}),
 		Setup: func(env *testscript.Env) error {
 			srv, err := sandbox.New(sandbox.Options{DB: ":memory:", API: face})
 			if err != nil {
 				return err
 			}
 			hs := httptest.NewServer(srv.Handler())
+			scriptServers.Store(env.WorkDir, srv)
 			env.Defer(func() {
+				scriptServers.Delete(env.WorkDir)
 				hs.Close()
 				srv.Close()
 			})
@@ -136,4 +138,13 @@ func runScripts(t *testing.T, dir, face string) {
 			return nil
 		},
 	})
+}
+
+// withScriptCmds adds the script commands of the other test files
+// (scriptCmds) to cmds.
+func withScriptCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for name, cmd := range scriptCmds {
+		cmds[name] = cmd
+	}
+	return cmds
 }
