@@ -19,7 +19,10 @@ type MatrixRole struct {
 	Base        string   `json:"base"`
 	Builtin     bool     `json:"builtin"`
 	Holders     int      `json:"holders"` // active agents holding the role
+	// Permissions is null for a custom role seen only from outside (an
+	// account without the extensions): they are not known.
 	Permissions []string `json:"permissions"`
+	Opaque      bool     `json:"opaque,omitempty"`
 }
 
 // Matrix is every role of the account with its active holders counted from
@@ -35,8 +38,12 @@ func Matrix(roles *liveagent.RoleIndex, agents []liveagent.Agent) []MatrixRole {
 	list := roles.List()
 	out := make([]MatrixRole, 0, len(list))
 	for _, r := range list {
-		out = append(out, MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin,
-			Holders: counts[r.ID], Permissions: r.RBAC().Permissions.Names()})
+		mr := MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin,
+			Holders: counts[r.ID], Permissions: r.RBAC().Permissions.Names(), Opaque: r.Opaque}
+		if r.Opaque {
+			mr.Permissions = nil // never guessed from the base role
+		}
+		out = append(out, mr)
 	}
 	return out
 }
@@ -99,7 +106,10 @@ func matrixGrid(m []MatrixRole, mark string, counts bool) (header []string, rows
 		row := []string{p.Name}
 		for i := range m {
 			cell := ""
-			if held[i].Has(p.Name) {
+			switch {
+			case m[i].Opaque:
+				cell = "?"
+			case held[i].Has(p.Name):
 				cell = mark
 			}
 			row = append(row, cell)

@@ -51,6 +51,7 @@ func rolesAndActiveAgents(ctx context.Context, c *liveagent.Client) (*liveagent.
 			active = append(active, a)
 		}
 	}
+	roles.AddSeen(active) // custom roles seen from outside, on an account without the extensions
 	return roles, active, nil
 }
 
