@@ -14,11 +14,11 @@ import (
 
 // MatrixRole is one column of the matrix as programs see it (-o json|yaml).
 type MatrixRole struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Base        string   `json:"base"`
-	Builtin     bool     `json:"builtin"`
-	Holders     int      `json:"holders"` // active agents holding the role
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Base    string `json:"base"`
+	Builtin bool   `json:"builtin"`
+	Holders int    `json:"holders"` // active agents holding the role
 	// Permissions is null for a custom role seen only from outside (an
 	// account without the extensions): they are not known.
 	Permissions []string `json:"permissions"`
