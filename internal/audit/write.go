@@ -78,6 +78,10 @@ func writeJSON(w io.Writer, r *Report) error {
 
 func agentText(f Finding) string {
 	switch {
+	case f.Key != nil && f.Agent != nil:
+		return "key " + f.Key.ID + " of " + f.Agent.Email
+	case f.Key != nil:
+		return "key " + f.Key.ID + " of agent id " + f.Key.UserID
 	case f.Agent != nil && f.Agent.Email != "":
 		return f.Agent.Email
 	case f.Agent != nil:

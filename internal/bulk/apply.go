@@ -48,13 +48,19 @@ type Result struct {
 	// run, or someone else, made it): the summary counts it as skipped, not
 	// created, so two concurrent imports of a file add up to its rows.
 	Existed bool
+	// Ops are the outcomes of an offboard step's operations, in order
+	// (those never reached are not attempted).
+	Ops []OpResult
 }
 
 // Summary counts how the rows ended.
 type Summary struct {
 	Created, Updated, Restored, Skipped int
 	Failed, NotAttempted, Unknown       int
-	Elapsed                             time.Duration
+	// Offboarded counts offboard rows done; SignedOut, Revoked and Deleted
+	// count their operations that succeeded.
+	Offboarded, SignedOut, Revoked, Deleted int
+	Elapsed                                 time.Duration
 	// Interrupted is true when ctx was canceled (Ctrl-C) during the run.
 	Interrupted bool
 	// Stopped is true when a failure stopped the run (no --continue-on-error).
@@ -63,7 +69,7 @@ type Summary struct {
 
 // Rows is how many rows the summary covers.
 func (s Summary) Rows() int {
-	return s.Created + s.Updated + s.Restored + s.Skipped + s.Failed + s.NotAttempted + s.Unknown
+	return s.Created + s.Updated + s.Restored + s.Offboarded + s.Skipped + s.Failed + s.NotAttempted + s.Unknown
 }
 
 // Clean reports whether every row ended as planned.
@@ -84,6 +90,19 @@ func (s Summary) String() string {
 }
 
 func (s *Summary) add(r Result) {
+	for _, o := range r.Ops {
+		if o.Outcome != OutcomeOK || o.Note == noteAlready {
+			continue
+		}
+		switch o.Op.Kind {
+		case OpSignOut:
+			s.SignedOut++
+		case OpRevokeKey:
+			s.Revoked++
+		case OpDelete:
+			s.Deleted++
+		}
+	}
 	switch r.Outcome {
 	case OutcomeOK:
 		switch {
@@ -95,6 +114,8 @@ func (s *Summary) add(r Result) {
 			s.Updated++
 		case r.Step.Action == ActionRestore:
 			s.Restored++
+		case r.Step.Action == ActionOffboard:
+			s.Offboarded++
 		default:
 			s.Skipped++
 		}
@@ -269,6 +290,13 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 		}
 	case ActionUpdate:
 		_, err = api.UpdateAgent(ctx, s.Target.ID, *s.Update)
+	case ActionOffboard:
+		oa, ok := api.(OffboardAPI)
+		if !ok {
+			err = errors.New("this client cannot sign out agents or revoke keys")
+			break
+		}
+		res.Ops, err = runOps(ctx, oa, s.Ops, opts)
 	case ActionRestore:
 		_, err = restoreOnce(ctx, api, s.Target.ID, opts)
 		if err == nil && s.Update != nil {

@@ -20,26 +20,29 @@ var ReportColumns = []string{"line", "email", "action", "outcome", "agent_id", "
 type ReportWriter struct {
 	mu  sync.Mutex
 	w   *csv.Writer
+	row func(Result) []string
 	err error
 }
 
 // NewReportWriter writes the header at once.
 func NewReportWriter(w io.Writer) *ReportWriter {
-	rw := &ReportWriter{w: csv.NewWriter(w)}
+	rw := &ReportWriter{w: csv.NewWriter(w), row: importReportRow}
 	rw.write(ReportColumns)
 	return rw
 }
 
 // Add writes one row's result.
-func (rw *ReportWriter) Add(r Result) {
+func (rw *ReportWriter) Add(r Result) { rw.write(rw.row(r)) }
+
+func importReportRow(r Result) []string {
 	msg := ""
 	if r.Err != nil {
 		msg = oneLine(r.Err.Error())
 	} else if r.Note != "" {
 		msg = r.Note
 	}
-	rw.write([]string{strconv.Itoa(r.Step.Record.Line), r.Step.Record.Email, string(r.Step.Action),
-		string(r.Outcome), r.AgentID, msg})
+	return []string{strconv.Itoa(r.Step.Record.Line), r.Step.Record.Email, string(r.Step.Action),
+		string(r.Outcome), r.AgentID, msg}
 }
 
 // AddProblem writes a problem of a file that was not applied: its line, the

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/apikey"
 	"github.com/ladmin/ladmin/internal/cli/audit"
 	"github.com/ladmin/ladmin/internal/cli/auth"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
@@ -113,8 +114,10 @@ Try it with no account: ladmin demo`,
 		role.NewCmdRole(f),
 		role.NewCmdPermission(f),
 		role.NewCmdCanI(f),
+		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		apikey.NewCmdAPIKey(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

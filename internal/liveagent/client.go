@@ -49,6 +49,8 @@ type Client struct {
 	limiter     *Limiter
 	debug       io.Writer
 	backoffBase time.Duration
+	recorder    Recorder
+	who         caller
 }
 
 // New checks the configuration and builds a client. Plain HTTP is refused for
@@ -164,7 +166,12 @@ type call struct {
 	result any
 	// header receives the response headers of the successful attempt.
 	header *http.Header
+	// retrySafe marks a POST that may be repeated without harm (signing out),
+	// so it is retried like an idempotent method and is never Uncertain.
+	retrySafe bool
 }
+
+func (cl call) idempotent() bool { return cl.retrySafe || idempotent(cl.method) }
 
 func idempotent(method string) bool {
 	return method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete || method == http.MethodHead
@@ -175,6 +182,11 @@ func idempotent(method string) bool {
 // POST that fails after it may have reached the server is returned as an
 // Uncertain error for the caller to resolve (look the object up, then decide).
 func (c *Client) do(ctx context.Context, cl call) error {
+	return c.recorded(ctx, cl, func() error { return c.send(ctx, cl) })
+}
+
+// send is do without the journal.
+func (c *Client) send(ctx context.Context, cl call) error {
 	var lastErr *Error
 	for attempt := 1; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -218,7 +230,7 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		}
 
 		lastErr = c.toError(cl, status, body, err, attempt)
-		retry, wait := c.retryable(cl.method, status, header, err, attempt)
+		retry, wait := c.retryable(cl.idempotent(), status, header, err, attempt)
 		if !retry || attempt > c.maxRetries {
 			return lastErr
 		}
@@ -243,7 +255,7 @@ func (c *Client) toError(cl call, status int, body []byte, err error, attempt in
 		e.Kind = KindUnavailable
 		e.Err = err
 		e.Message = networkMessage(RedactURL(c.base), err)
-		e.Uncertain = !idempotent(cl.method)
+		e.Uncertain = !cl.idempotent()
 		return e
 	}
 	e.Kind = kindForStatus(status)
@@ -254,7 +266,7 @@ func (c *Client) toError(cl call, status int, body []byte, err error, attempt in
 		e.Message = fmt.Sprintf("the server answered %d %s to %s %s", status, http.StatusText(status), cl.method, cl.path)
 	}
 	if status >= 500 {
-		e.Uncertain = !idempotent(cl.method)
+		e.Uncertain = !cl.idempotent()
 		e.Message = fmt.Sprintf("the server failed (%d): %s", status, strings.TrimSuffix(e.Message, "."))
 	}
 	return e
@@ -283,7 +295,7 @@ func errorTail(err error) string {
 }
 
 // retryable decides whether to try again and how long to wait first.
-func (c *Client) retryable(method string, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
+func (c *Client) retryable(idempotent bool, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
 	wait := c.backoff(attempt)
 	if d, ok := retryAfter(header); ok && err == nil {
 		wait = d // 429 and 503 may say when to come back
@@ -295,7 +307,7 @@ func (c *Client) retryable(method string, status int, header http.Header, err er
 	case status == http.StatusTooManyRequests:
 		return true, wait
 	case err != nil, status >= 500:
-		return idempotent(method), wait
+		return idempotent, wait
 	}
 	return false, 0
 }
@@ -371,7 +383,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	fmt.Fprintf(&b, "> %s %s\n> apikey: [REDACTED]\n", cl.method, u)
 	if cl.body != nil {
 		if j, jerr := json.Marshal(cl.body); jerr == nil {
-			fmt.Fprintf(&b, "> %s\n", truncate(string(j), 2000))
+			fmt.Fprintf(&b, "> %s\n", truncate(redactSecrets(j), 2000))
 		}
 	}
 	if err != nil {
@@ -384,10 +396,58 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 			}
 		}
 		if len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(string(body)), 2000))
+			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(redactSecrets(body)), 2000))
 		}
 	}
 	io.WriteString(c.debug, b.String())
+}
+
+// secretFields are the JSON fields a trace never shows: an API key's secret
+// (the answer to POST /apikeys/_login) and the login's password and code.
+var secretFields = map[string]bool{"key": true, "password": true, "two_factor_token": true, "apikey": true}
+
+// redactSecrets returns a JSON body with the values of secretFields replaced,
+// at any depth. A body that is not JSON is shown only by its size when it
+// mentions a secret field, since it cannot be redacted field by field.
+func redactSecrets(body []byte) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		for f := range secretFields {
+			if strings.Contains(string(body), `"`+f+`"`) {
+				return fmt.Sprintf("[%d bytes, not shown: not JSON and may hold a secret]", len(body))
+			}
+		}
+		return string(body)
+	}
+	if !redactValue(v) {
+		return string(body)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return "[not shown]"
+	}
+	return string(out)
+}
+
+func redactValue(v any) (changed bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if secretFields[strings.ToLower(k)] {
+				if s, ok := x.(string); !ok || s != "" {
+					t[k] = "[REDACTED]"
+					changed = true
+				}
+				continue
+			}
+			changed = redactValue(x) || changed
+		}
+	case []any:
+		for _, x := range t {
+			changed = redactValue(x) || changed
+		}
+	}
+	return changed
 }
 
 func truncate(s string, n int) string {

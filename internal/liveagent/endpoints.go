@@ -16,7 +16,11 @@ func (c *Client) Ping(ctx context.Context) error {
 // Me returns the agent that owns the API key.
 func (c *Client) Me(ctx context.Context) (*Agent, error) {
 	var a Agent
-	return &a, c.do(ctx, call{method: http.MethodGet, path: PathAgentMe, result: &a})
+	if err := c.do(ctx, call{method: http.MethodGet, path: PathAgentMe, result: &a}); err != nil {
+		return &a, err
+	}
+	c.who.set(&a)
+	return &a, nil
 }
 
 // ListAgents returns every agent matching opts (deleted ones only when a

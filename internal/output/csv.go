@@ -125,3 +125,26 @@ func csvCell(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// CSV prints a grid of cells (a header and rows of strings) as RFC 4180 CSV,
+// for commands whose CSV is a matrix rather than a list of objects.
+func CSV(w io.Writer, header []string, rows [][]string, noHeaders bool) error {
+	var buf strings.Builder
+	cw := csv.NewWriter(&buf)
+	if !noHeaders {
+		if err := cw.Write(text.GuardCSVRecord(header)); err != nil {
+			return err
+		}
+	}
+	for _, row := range rows {
+		if err := cw.Write(text.GuardCSVRecord(row)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, buf.String())
+	return err
+}

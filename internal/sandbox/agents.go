@@ -156,8 +156,12 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request, calle
 		}
 		// The invitation is part of the same transaction: an agent never
 		// exists without its login details, nor the other way round.
+		password := temporaryPassword()
+		if err := setPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, sqlInsertInvitation,
-			id, email, name, loginURL(r, email), temporaryPassword(), nowString()); err != nil {
+			id, email, name, loginURL(r, email), password, nowString()); err != nil {
 			return err
 		}
 		created, _, err = getAgent(ctx, tx, id)
@@ -212,6 +216,11 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 	var body agentUpdateBody
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
+	}
+	if s.Published() {
+		// The published Agent has no departments field: an account without
+		// the extensions ignores it silently, and so does this face.
+		body.Departments = nil
 	}
 	// Values are checked before anything else, so a 422 is never hidden
 	// behind a 403. fields names the fields the body sets, by wire name, for
@@ -350,6 +359,14 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 			}
 		}
 		updated, _, err = getAgent(ctx, tx, id)
+		if err == nil && body.TwofactorAuth != nil && *body.TwofactorAuth != target.TwofactorAuth {
+			// Turning two-factor on makes a new secret (the outbox lists it).
+			if *body.TwofactorAuth == "Y" {
+				err = enableTwoFactor(ctx, tx, updated.Agent)
+			} else {
+				err = disableTwoFactor(ctx, tx, id)
+			}
+		}
 		return err
 	})
 	if err != nil {

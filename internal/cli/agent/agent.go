@@ -41,6 +41,7 @@ anything (exit 4) and the server enforces them too.`,
 		NewCmdDelete(f, nil),
 		NewCmdRestore(f, nil),
 		NewCmdImport(f, nil), NewCmdExport(f, nil),
+		NewCmdOffboard(f, nil),
 	)
 	return cmd
 }

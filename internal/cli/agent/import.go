@@ -158,10 +158,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(opts, name, problems.Sorted())
+		return importInvalid(opts, name, problems.Sorted())
 	}
 
-	client, observer, err := importClient(f, opts)
+	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
 	if err != nil {
 		return err
 	}
@@ -171,10 +171,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(opts, name, all.Sorted())
+		return importInvalid(opts, name, all.Sorted())
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied, opts.Report)
+		printProblems(ios.ErrOut, denied, moreIn(opts.Report))
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -196,14 +196,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts, opts.Report)
+			printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts, opts.Report)
+		printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -240,18 +240,19 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-// importClient builds a client of its own: one shared Limiter for every
-// worker (--rate caps it; the Factory's NewLimiter hook is used otherwise),
-// and an Observer that notes the account's rate-limit hint for estimates.
-func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *bulk.Observer, error) {
+// bulkClient builds the client of a bulk command (import, offboard): one
+// shared Limiter for every worker (rate > 0 caps it; the Factory's
+// NewLimiter hook is used otherwise), and an Observer that notes the
+// account's rate-limit hint for estimates.
+func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.Client, *bulk.Observer, error) {
 	cfg, err := f.ClientConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.Rate > 0 || cfg.Limiter == nil {
-		cfg.Limiter = liveagent.NewLimiter(opts.Rate)
+	if rate > 0 || cfg.Limiter == nil {
+		cfg.Limiter = liveagent.NewLimiter(rate)
 	}
-	observer := bulk.NewObserver(cfg.Transport, opts.Concurrency)
+	observer := bulk.NewObserver(cfg.Transport, concurrency)
 	cfg.Transport = observer
 	c, err := liveagent.New(cfg)
 	if err != nil {
@@ -264,27 +265,37 @@ func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-// With --report, every problem is also written there (the screen shows at
-// most a screenful).
-func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
-	f := opts.F
-	if opts.Report != "" {
-		if err := writeProblemsReport(opts.Report, problems); err != nil {
-			f.Warnf("%s", err.Error())
-			opts.Report = ""
-		}
-	}
-	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
+// where says where the problems a screen leaves out can be read ("" for
+// nowhere). It ends with exit 2.
+func invalid(f *cmdutil.Factory, name string, problems bulk.Problems, where string) error {
+	printProblems(f.IOStreams.ErrOut, problems, where)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-// printProblems lists at most a screenful of problems (bulk.MaxListed), then
-// how many more there are and where to read them all.
-func printProblems(w io.Writer, problems bulk.Problems, report string) {
-	where := "all of them with --report FILE"
+// importInvalid is invalid for import: with --report, every problem is also
+// written there (the screen shows at most a screenful).
+func importInvalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	report := opts.Report
 	if report != "" {
-		where = "all of them in " + report
+		if err := writeProblemsReport(report, problems); err != nil {
+			opts.F.Warnf("%s", err.Error())
+			report = ""
+		}
 	}
+	return invalid(opts.F, name, problems, moreIn(report))
+}
+
+// moreIn is where import's problems beyond a screenful can be read.
+func moreIn(report string) string {
+	if report != "" {
+		return "all of them in " + report
+	}
+	return "all of them with --report FILE"
+}
+
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where (when not "") to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, where string) {
 	for _, line := range problems.ScreenLines(where) {
 		fmt.Fprintln(w, text.Safe(line))
 	}

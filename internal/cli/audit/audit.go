@@ -18,6 +18,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
 	"github.com/ladmin/ladmin/internal/text"
 )
 
@@ -163,9 +164,27 @@ func auditRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if pol.UsesAPIKeys() {
+		// A key without apikeys.read is shown only its own keys: an audit of
+		// keys would pass on what it could not see.
+		sess, err := c.Session(ctx)
+		if err != nil {
+			return err
+		}
+		if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.ReadAPIKeys}); !d.Allowed {
+			return &liveagent.Error{Kind: liveagent.KindForbidden, Message: fmt.Sprintf(
+				"%s: this key would see only its own API keys, so the policy's api_keys section (%s:%d) cannot be checked; "+
+					"run the audit with a key that holds %s", d.Reason, pol.File, pol.APIKeys.Line, rbac.APIKeysRead)}
+		}
+	}
 	acct, err := readAccount(ctx, c, pol.UsesDepartments())
 	if err != nil {
 		return err
+	}
+	if pol.UsesAPIKeys() {
+		if acct.Keys, err = c.ListAPIKeys(ctx, liveagent.ListOptions{}); err != nil {
+			return err
+		}
 	}
 	report, err := audit.Evaluate(acct, pol, base)
 	if err != nil {

@@ -27,7 +27,7 @@ for the catalog of permissions.`,
   ladmin role create support-lead --from agent --grant reports.all
   ladmin role delete support-lead --reassign-to agent --yes`,
 	}
-	cmd.AddCommand(newCmdList(f), newCmdShow(f), newCmdCreate(f), newCmdUpdate(f), newCmdDelete(f))
+	cmd.AddCommand(newCmdList(f), newCmdShow(f), newCmdMatrix(f), newCmdCreate(f), newCmdUpdate(f), newCmdDelete(f))
 	return cmd
 }
 
