@@ -44,13 +44,13 @@ type Result struct {
 	// Note says something worth knowing about a success, e.g. that the
 	// agent turned out to exist already.
 	Note string
+	// Ops are the outcomes of an offboard step's operations, in order
+	// (those never reached are not attempted).
+	Ops []OpResult
 	// Existed is set on a create that found the agent already there (another
 	// run, or someone else, made it): the summary counts it as skipped, not
 	// created, so two concurrent imports of a file add up to its rows.
 	Existed bool
-	// Ops are the outcomes of an offboard step's operations, in order
-	// (those never reached are not attempted).
-	Ops []OpResult
 }
 
 // Summary counts how the rows ended.
@@ -311,16 +311,24 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	case err == nil:
 		res.Outcome = OutcomeOK
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): "+unknownAdvice)
+		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): "+adviceFor(s))
 	case liveagent.IsUncertain(err):
 		// The request may have reached the server, and the lookup that
 		// would tell failed too (typically: the server went away). Calling
 		// it failed would invite a blind retry; the next run looks first.
-		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("%w; %s", err, unknownAdvice)
+		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("%w; %s", err, adviceFor(s))
 	default:
 		res.Outcome, res.Err = OutcomeFailed, err
 	}
 	return res
+}
+
+// adviceFor is unknownAdvice in the words of the command that made the plan.
+func adviceFor(s *Step) string {
+	if s.Action == ActionOffboard {
+		return "it may or may not have been applied; running the same offboarding again resolves it"
+	}
+	return unknownAdvice
 }
 
 // restoreOnce restores a deleted agent by id and resolves an unknown

@@ -48,7 +48,7 @@ func NewFactory(ios *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Fact
 	v.SetEnvPrefix("LADMIN")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	// Bound one by one: viper ignores the environment for keys it does not know.
-	for _, key := range []string{"profile", "url", "output", "timeout", "debug"} {
+	for _, key := range []string{"profile", "url", "output", "timeout", "debug", "api"} {
 		_ = v.BindEnv(key)
 	}
 	return &cmdutil.Factory{IOStreams: ios, Build: build, Viper: v, Getenv: os.Getenv}

@@ -39,6 +39,14 @@ type Config struct {
 	Transport http.RoundTripper
 	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
 	BackoffBase time.Duration
+	// API overrides what is learned of the account's API: APIPublished or
+	// APIExtended; "" or APIAuto learns it (see Client.API).
+	API string
+	// Capabilities remembers what was learned between runs; nil remembers
+	// only for the life of the client.
+	Capabilities CapabilityStore
+	// Now is the clock of learned facts (tests); default time.Now.
+	Now func() time.Time
 }
 
 // Client speaks the API. It is safe for concurrent use.
@@ -51,6 +59,7 @@ type Client struct {
 	backoffBase time.Duration
 	recorder    Recorder
 	who         caller
+	caps        capabilities
 }
 
 // New checks the configuration and builds a client. Plain HTTP is refused for
@@ -88,8 +97,19 @@ func New(cfg Config) (*Client, error) {
 		cfg.Transport = NewTransport(maxConcurrentPages)
 	}
 	rc.SetTransport(cfg.Transport)
+	switch cfg.API {
+	case "", APIAuto:
+		cfg.API = ""
+	case APIPublished, APIExtended:
+	default:
+		return nil, NewError(KindInvalid, "unknown API %q: use auto, published or extended", cfg.API)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
-		debug: cfg.Debug, backoffBase: cfg.BackoffBase}, nil
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase,
+		caps: capabilities{override: cfg.API, store: cfg.Capabilities, now: cfg.Now}}, nil
 }
 
 // NewTransport is the HTTP transport a client uses unless given one. It keeps

@@ -141,6 +141,9 @@ type Role struct {
 	Builtin     bool     `json:"builtin"`
 	Permissions []string `json:"permissions"`
 	AgentCount  int      `json:"agent_count"`
+	// Opaque marks a custom role seen only from outside (an account without
+	// the extensions): its id and base are known, its permissions are not.
+	Opaque bool `json:"opaque,omitempty"`
 }
 
 // RoleCreate is the body of POST /roles.
@@ -166,7 +169,18 @@ type ErrorResponse struct {
 
 // RBAC converts a wire role into the rules package's view. Unknown permission
 // names (a newer server) are dropped: the rules only reason about the catalog.
+//
+// An opaque role's permissions cannot be seen: it is taken as its base
+// built-in, which is what the local pre-checks can say of it; the account
+// decides the rest (and giving such a role is refused before: exit 8).
 func (r Role) RBAC() rbac.Role {
+	if r.Opaque {
+		perms := rbac.Set(0)
+		if b, ok := rbac.Builtin(r.Base); ok {
+			perms = b.Permissions
+		}
+		return rbac.Role{ID: r.ID, Name: r.Name, Base: r.Base, Permissions: perms}
+	}
 	set, _ := rbac.NewSet(r.Permissions...)
 	return rbac.Role{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin, Permissions: set}
 }
