@@ -133,9 +133,9 @@ func TestHostileDataInEveryHumanOutput(t *testing.T) {
 		{"agent", "list", "--no-headers"},
 		{"role", "list"},
 		{"role", "list", "-o", "wide"},
-		{"agent", "list", "--role", "nope\x1b[2J"},           // an error echoing the value
-		{"agent", "get", "ghost\x1b]0;x\x07@acme.example"},   // not found, echoed
-		{"agent", "get", "h1\x1b[2J\x1b[H@acme.example"},     // a hostile email as the reference
+		{"agent", "list", "--role", "nope\x1b[2J"},         // an error echoing the value
+		{"agent", "get", "ghost\x1b]0;x\x07@acme.example"}, // not found, echoed
+		{"agent", "get", "h1\x1b[2J\x1b[H@acme.example"},   // a hostile email as the reference
 		{"agent", "set-role", "h3two\nlines@acme.example", "--role", "agent", "--dry-run"},
 		{"agent", "delete", "h7evil\u202egpj.exe@acme.example", "--dry-run"},
 	} {
@@ -286,7 +286,7 @@ func TestNamesAndEmailsRefuseHiddenCharacters(t *testing.T) {
 		{"Line\u2029sep", "e3@acme.example", false},
 		{"Esc \x1b[2J", "e4@acme.example", false},
 		{"می\u200cخواهم", "fa@acme.example", true}, // ZWNJ: Persian
-		{"क्\u200dष", "hi@acme.example", true},      // ZWJ: Devanagari
+		{"क्\u200dष", "hi@acme.example", true},     // ZWJ: Devanagari
 	} {
 		r := ladmin(t, url, "agent", "create", "--name", tc.name, "--email", tc.email)
 		if tc.ok != (r.code == 0) || (!tc.ok && r.code != 2) {
