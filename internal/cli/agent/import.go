@@ -337,7 +337,7 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 		fmt.Fprintln(ios.Out)
 	}
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }
