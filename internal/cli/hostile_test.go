@@ -131,6 +131,7 @@ func TestHostileDataInEveryHumanOutput(t *testing.T) {
 	for _, args := range [][]string{
 		{"agent", "list", "-o", "wide"},
 		{"agent", "list", "--no-headers"},
+		{"agent", "list", "--debug"}, // the trace shows the response bodies
 		{"role", "list"},
 		{"role", "list", "-o", "wide"},
 		{"agent", "list", "--role", "nope\x1b[2J"},         // an error echoing the value
