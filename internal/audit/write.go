@@ -27,6 +27,9 @@ var Formats = []string{FormatTable, FormatJSON, FormatJUnit, FormatSARIF, Format
 // WriteOptions tune the writers.
 type WriteOptions struct {
 	NoHeaders bool // table without its header row
+	// Width is the terminal's width, to which the table is fitted; 0 (off a
+	// terminal, in CI logs) prints every finding whole.
+	Width int
 }
 
 // Write renders the report in format. It renders into memory first, so a
@@ -99,14 +102,16 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 			// output.Table shows every cell through text.Safe: a newline reads \n.
 			rows[i] = []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()}
 		}
-		if err := output.Table(w, []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}, rows, opts.NoHeaders); err != nil {
+		if err := output.Table(w, []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}, rows,
+			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width,
+				Fits: []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}}); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintln(w, "No findings.")
 	}
-	_, err := fmt.Fprintln(w, text.Safe(r.SummaryLine()))
+	_, err := io.WriteString(w, output.Paragraph(text.Safe(r.SummaryLine()), opts.Width))
 	return err
 }
 

@@ -667,9 +667,9 @@ func TestCheckerCatchesBrokenExamples(t *testing.T) {
 		{`ladmin completion tcsh`, "unknown command"},
 		{`ladmin agent list --colour`, "unknown flag"},
 		{`ladmin agent list --limit ten`, "invalid argument"},
-		{`ladmin agent get`, "accepts 1 arg"},
-		{`ladmin agent get a b`, "accepts 1 arg"},
-		{`ladmin version now`, "unknown command"},
+		{`ladmin agent get`, "needs <id|email>"},
+		{`ladmin agent get a b`, "takes only <id|email>"},
+		{`ladmin version now`, "takes no arguments"},
 	} {
 		exs := examplesInLine("test", tc.line)
 		if len(exs) != 1 {

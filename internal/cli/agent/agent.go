@@ -91,9 +91,9 @@ func normalizeGender(g string) (string, error) {
 func agentColumns(roles *liveagent.RoleIndex, depts *liveagent.DepartmentIndex) []output.Column {
 	a := func(item any) liveagent.Agent { return item.(liveagent.Agent) }
 	cols := []output.Column{
-		{Header: "ID", Value: func(i any) string { return a(i).ID }},
+		{Header: "ID", Fit: output.Keep, Value: func(i any) string { return a(i).ID }},
 		{Header: "NAME", Value: func(i any) string { return a(i).Name }},
-		{Header: "EMAIL", Value: func(i any) string { return a(i).Email }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return a(i).Email }},
 		{Header: "ROLE", Value: func(i any) string { return roles.RoleName(a(i)) }},
 		{Header: "STATUS", Value: func(i any) string { return statusText(a(i).Status) }},
 		{Header: "2FA", Wide: true, Value: func(i any) string { return yesNo(a(i).TwofactorAuth == "Y") }},

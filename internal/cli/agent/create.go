@@ -73,6 +73,8 @@ including the server-side lookups, and changes nothing.`,
 	cmd.Flags().StringArrayVar(&opts.Departments, "department", nil, "department name or id (repeatable)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would happen, changing nothing")
 	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
+	_ = cmd.RegisterFlagCompletionFunc("department", cmdutil.CompleteDepartments(f))
+	_ = cmd.RegisterFlagCompletionFunc("gender", cmdutil.CompleteWords("M", "F", "X"))
 	return cmd
 }
 

@@ -171,15 +171,15 @@ func whitelistText(w string) string {
 func columns(now time.Time) []output.Column {
 	v := func(item any) View { return item.(View) }
 	return []output.Column{
-		{Header: "ID", Value: func(i any) string { return v(i).ID.String() }},
+		{Header: "ID", Fit: output.Keep, Value: func(i any) string { return v(i).ID.String() }},
 		{Header: "NAME", Value: func(i any) string { return v(i).Name }},
-		{Header: "AGENT", Value: func(i any) string { return v(i).agentText() }},
+		{Header: "AGENT", Fit: output.Keep, Value: func(i any) string { return v(i).agentText() }},
 		{Header: "TYPE", Value: func(i any) string { return typeText(v(i).Type) }},
 		{Header: "EXPIRES", Value: func(i any) string { return v(i).expiresText(now) }},
 		{Header: "WHITELIST", Value: func(i any) string { return whitelistText(v(i).Whitelist) }},
 		{Header: "VALID TO", Wide: true, Value: func(i any) string { return v(i).validToText() }},
 		{Header: "ROLE", Wide: true, Value: func(i any) string { return v(i).Role }},
-		{Header: "AGENT ID", Wide: true, Value: func(i any) string { return v(i).UserID }},
+		{Header: "AGENT ID", Wide: true, Fit: output.Keep, Value: func(i any) string { return v(i).UserID }},
 	}
 }
 

@@ -70,7 +70,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if v.InstallID != "" {
 		rows = append(rows, [2]string{"Install ID", v.InstallID})
 	}
-	return output.PrintKeyValues(f.IOStreams.Out, rows)
+	return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 }
 
 // lookup reads one key and its agent. A missing key is exit 5 naming it.

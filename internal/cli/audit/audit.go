@@ -196,7 +196,11 @@ func auditRun(ctx context.Context, opts *Options) error {
 	if opts.JQ != "" {
 		err = output.PrintObject(&buf, output.Options{Format: output.FormatJSON, JQ: opts.JQ}, report, nil)
 	} else {
-		err = audit.Write(&buf, opts.Format, report, audit.WriteOptions{NoHeaders: f.Viper.GetBool("no-headers")})
+		wo := audit.WriteOptions{NoHeaders: f.Viper.GetBool("no-headers")}
+		if opts.OutputFile == "" {
+			wo.Width = ios.TerminalWidth() // a report file gets every finding whole
+		}
+		err = audit.Write(&buf, opts.Format, report, wo)
 	}
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ deletes themselves" is left to the account.`,
 			if cmdutil.IsStructured(o) {
 				return output.PrintObject(f.IOStreams.Out, o, id, nil)
 			}
-			return output.PrintKeyValues(f.IOStreams.Out, identityRows(id))
+			return output.PrintKeyValues(f.IOStreams.Out, identityRows(id), f.IOStreams.TerminalWidth())
 		},
 	}
 }

@@ -100,7 +100,7 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 						table[i][1] = liveagent.RedactURL(r[1])
 					}
 				}
-				return output.Table(f.IOStreams.Out, []string{"KEY", "VALUE"}, table, f.Viper.GetBool("no-headers"))
+				return output.Table(f.IOStreams.Out, []string{"KEY", "VALUE"}, table, f.TableOptions(output.Keep, output.Truncate))
 			},
 		},
 		&cobra.Command{
