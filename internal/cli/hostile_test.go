@@ -457,3 +457,54 @@ func TestProblemListsAreBounded(t *testing.T) {
 	}
 	assertNothingRaw(t, "huge header", r)
 }
+
+// TestConcurrentImportsCountEachAgentOnce: two imports of the same file at
+// once create every agent once between them; the rows that found the agent
+// already there are counted as skipped, not created.
+func TestConcurrentImportsCountEachAgentOnce(t *testing.T) {
+	isolate(t)
+	url, _ := sandboxtest.Start(t, sandbox.Options{})
+	const n = 60
+	var b strings.Builder
+	b.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&b, "c%d@acme.example,C %d\n", i, i)
+	}
+	if err := os.WriteFile("team.csv", []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LADMIN_URL", url)
+	t.Setenv("LADMIN_API_KEY", sandbox.OwnerKey)
+	type result struct {
+		out, err string
+		code     int
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			ios, _, out, errOut := iostreams.Test()
+			code := cli.Main(context.Background(), []string{"agent", "import", "-f", "team.csv", "--concurrency", "4"}, ios, cmdutil.BuildInfo{Version: "test"})
+			results <- result{out.String(), errOut.String(), code}
+		}()
+	}
+	created, skipped := 0, 0
+	for range 2 {
+		r := <-results
+		if r.code != 0 {
+			t.Fatalf("import: exit %d: %s", r.code, r.err)
+		}
+		var c, u, rs, s, f int
+		i := strings.LastIndex(r.out, "team.csv: ")
+		if i < 0 {
+			t.Fatalf("no summary: %s", r.out)
+		}
+		if _, err := fmt.Sscanf(r.out[i:], "team.csv: %d created, %d updated, %d restored, %d skipped, %d failed", &c, &u, &rs, &s, &f); err != nil {
+			t.Fatalf("summary %q: %v", r.out[i:], err)
+		}
+		created += c
+		skipped += s
+	}
+	if created != n || skipped != n {
+		t.Errorf("two imports of %d rows: %d created, %d skipped in all; want %d and %d", n, created, skipped, n, n)
+	}
+}
