@@ -64,7 +64,8 @@ An empty cell asks for nothing: it never blanks a field or resets a role. Other
 columns are an error unless --ignore-unknown-columns.
 
 The whole file is checked before anything is sent: every invalid row is listed as
-FILE:LINE: column "X": problem, and the import stops with exit 2; rows that your key
+FILE:LINE: column "X": problem (the first 20 on the screen, all of them in --report),
+and the import stops with exit 2; rows that your key
 may not apply (an admin cannot create owners; an agent cannot import) stop it with
 exit 4. Then the account is read once and each row is planned:
   create    no agent has this email
@@ -89,6 +90,10 @@ agent_id, error), flushed as each row ends. --failed FILE writes the rows that d
 not end as planned (failed, or not attempted because the run stopped) as CSV with
 the input's own columns, ready to be imported again; it appears only when the run
 ends, so after a crash or kill -9 there is no --failed file rather than a short one.
+Cells that a spreadsheet would run as formulas (starting with =, +, -, @) get a
+leading ' in both files and in agent export; import strips it again. A row whose
+create finds the agent already there (made since the plan, e.g. by another import)
+counts as skipped. A report that cannot be written after rows were applied is exit 1.
 
 Ctrl-C (or SIGTERM, or SIGHUP when the session drops) stops starting new rows, lets
 the requests in flight finish and exits 130 (a second one abandons them). Running the same file again only does what is
