@@ -390,7 +390,7 @@ func (fullWriter) Write(p []byte) (int, error) { return 0, errors.New("no space 
 
 func TestWriteFailureAfterAChangeSaysSo(t *testing.T) {
 	isolate(t)
-	url, _ := sandboxtest.Start(t, sandbox.Options{})
+	url, srv := sandboxtest.Start(t, sandbox.Options{})
 	r := ladminWith(t, url, fullWriter{}, "agent", "create", "--name", "Ana", "--email", "ana@acme.example")
 	if r.code != 1 || !strings.Contains(r.err, "ana@acme.example was created") || strings.Contains(r.err, "nothing was changed") {
 		t.Errorf("create > /dev/full: exit %d: %s", r.code, r.err)
@@ -401,6 +401,15 @@ func TestWriteFailureAfterAChangeSaysSo(t *testing.T) {
 	r = ladminWith(t, url, fullWriter{}, "agent", "set-role", "ana@acme.example", "--role", "admin")
 	if r.code != 1 || !strings.Contains(r.err, "changed") {
 		t.Errorf("set-role > /dev/full: exit %d: %s", r.code, r.err)
+	}
+	// An API key revoked, then the output lost.
+	_, id, err := srv.IssueKey("ana@acme.example", "temp", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = ladminWith(t, url, fullWriter{}, "apikey", "revoke", id, "--yes")
+	if r.code != 1 || !strings.Contains(r.err, "1 API key was revoked") {
+		t.Errorf("apikey revoke > /dev/full: exit %d: %s", r.code, r.err)
 	}
 	// A dry run changed nothing: its write failure is not a change.
 	r = ladminWith(t, url, fullWriter{}, "agent", "create", "--name", "Bo", "--email", "bo@acme.example", "--dry-run")
