@@ -64,7 +64,8 @@ An empty cell asks for nothing: it never blanks a field or resets a role. Other
 columns are an error unless --ignore-unknown-columns.
 
 The whole file is checked before anything is sent: every invalid row is listed as
-FILE:LINE: column "X": problem, and the import stops with exit 2; rows that your key
+FILE:LINE: column "X": problem (the first 20 on the screen, all of them in --report),
+and the import stops with exit 2; rows that your key
 may not apply (an admin cannot create owners; an agent cannot import) stop it with
 exit 4. Then the account is read once and each row is planned:
   create    no agent has this email
@@ -89,6 +90,10 @@ agent_id, error), flushed as each row ends. --failed FILE writes the rows that d
 not end as planned (failed, or not attempted because the run stopped) as CSV with
 the input's own columns, ready to be imported again; it appears only when the run
 ends, so after a crash or kill -9 there is no --failed file rather than a short one.
+Cells that a spreadsheet would run as formulas (starting with =, +, -, @) get a
+leading ' in both files and in agent export; import strips it again. A row whose
+create finds the agent already there (made since the plan, e.g. by another import)
+counts as skipped. A report that cannot be written after rows were applied is exit 1.
 
 Ctrl-C (or SIGTERM, or SIGHUP when the session drops) stops starting new rows, lets
 the requests in flight finish and exits 130 (a second one abandons them). Running the same file again only does what is
@@ -189,7 +194,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(opts, name, problems.Sorted())
+		return importInvalid(opts, name, problems.Sorted())
 	}
 
 	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
@@ -202,14 +207,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(opts, name, all.Sorted())
+		return importInvalid(opts, name, all.Sorted())
 	}
 	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
 		printProblems(ios.ErrOut, unsupported, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied, opts.Report)
+		printProblems(ios.ErrOut, denied, moreIn(opts.Report))
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -231,14 +236,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts, opts.Report)
+			printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts, opts.Report)
+		printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -303,27 +308,37 @@ func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.C
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-// With --report, every problem is also written there (the screen shows at
-// most a screenful).
-func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
-	f := opts.F
-	if opts.Report != "" {
-		if err := writeProblemsReport(opts.Report, problems); err != nil {
-			f.Warnf("%s", err.Error())
-			opts.Report = ""
-		}
-	}
-	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
+// where says where the problems a screen leaves out can be read ("" for
+// nowhere). It ends with exit 2.
+func invalid(f *cmdutil.Factory, name string, problems bulk.Problems, where string) error {
+	printProblems(f.IOStreams.ErrOut, problems, where)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-// printProblems lists at most a screenful of problems (bulk.MaxListed), then
-// how many more there are and where to read them all.
-func printProblems(w io.Writer, problems bulk.Problems, report string) {
-	where := "all of them with --report FILE"
+// importInvalid is invalid for import: with --report, every problem is also
+// written there (the screen shows at most a screenful).
+func importInvalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	report := opts.Report
 	if report != "" {
-		where = "all of them in " + report
+		if err := writeProblemsReport(report, problems); err != nil {
+			opts.F.Warnf("%s", err.Error())
+			report = ""
+		}
 	}
+	return invalid(opts.F, name, problems, moreIn(report))
+}
+
+// moreIn is where import's problems beyond a screenful can be read.
+func moreIn(report string) string {
+	if report != "" {
+		return "all of them in " + report
+	}
+	return "all of them with --report FILE"
+}
+
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where (when not "") to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, where string) {
 	for _, line := range problems.ScreenLines(where) {
 		fmt.Fprintln(w, text.Safe(line))
 	}
@@ -365,7 +380,7 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 		fmt.Fprintln(ios.Out)
 	}
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }

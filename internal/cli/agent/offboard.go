@@ -215,11 +215,15 @@ func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
 		printProblems(w, problems, "")
 		return
 	}
-	for _, p := range problems {
+	for i, p := range problems {
+		if i == text.MaxListed {
+			fmt.Fprintf(w, "... and %d more\n", len(problems)-i)
+			break
+		}
 		if p.Line > 0 {
-			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.Safe(p.Message))
+			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.SafeTrunc(p.Message, 400))
 		} else {
-			fmt.Fprintln(w, text.Safe(p.Message))
+			fmt.Fprintf(w, "%s\n", text.SafeTrunc(p.Message, 400))
 		}
 	}
 }
@@ -246,7 +250,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		var fatal bool
 		file, problems, fatal = bulk.Parse(data, bulk.OffboardParseOptions(name, ""))
 		if fatal {
-			return nil, invalid(&ImportOptions{F: f}, name, problems)
+			return nil, invalid(f, name, problems, "")
 		}
 		if len(file.Records) == 0 {
 			return nil, cmdutil.Usagef("%s lists no agents: nothing to offboard", name)
@@ -257,7 +261,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 			printRowProblems(f.IOStreams.ErrOut, file, all)
 			return nil, cmdutil.Exit(cmdutil.ExitUsage, "invalid arguments: %s; nothing was changed", text.Count(len(all), "problem", "problems"))
 		}
-		return nil, invalid(&ImportOptions{F: f}, file.Name, all.Sorted())
+		return nil, invalid(f, file.Name, all.Sorted(), "")
 	}
 	return file, nil
 }
@@ -455,15 +459,14 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 					fmt.Fprintln(out, text.Safe(offboardedLine(r)))
 				}
 			case r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown:
-				fmt.Fprintln(errOut, "error: "+text.Safe(fmt.Sprintf("%s: %s %s: %s", where(plan.File, r.Step.Record), r.Outcome,
-					r.Step.Record.Ref(), bulk.OffboardRow(r).Error)))
+				fmt.Fprintf(errOut, "error: %s\n", text.Safe(fmt.Sprintf("%s: %s %s: %s", where(plan.File, r.Step.Record), r.Outcome, r.Step.Record.Ref(),
+					bulk.OffboardRow(r).Error)))
 			}
 		},
 	})
 	bar.Finish()
-
 	// A write that fails after agents were offboarded is exit 1 with a
-	// sentence saying what was done, never exit 0 or 2 (spec/cli.md).
+	// sentence saying what was done (spec/cli.md).
 	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
@@ -481,7 +484,7 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else if _, err := fmt.Fprintln(ios.Out, summary); err != nil {
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
 		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if sum.Interrupted {
@@ -491,7 +494,7 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 	}
 	switch {
 	case len(writeErrs) > 0 && !sum.Interrupted:
-		return cmdutil.Exit(cmdutil.ExitNotClean, "%s, but %s", strings.TrimSuffix(summary, "."), strings.Join(writeErrs, "; "))
+		return cmdutil.Exit(cmdutil.ExitNotClean, "the offboarding ran (%s), but %s", summary, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted; run the same offboarding again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "agent", "agents"))

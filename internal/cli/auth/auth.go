@@ -105,7 +105,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		if key, err = config.ReadAPIKeyFile(path); err != nil {
 			return cmdutil.Usagef("%s", err.Error())
 		}
-	} else if key, err = ios.ReadSecret(ctx, "API key for "+base+": "); err != nil {
+	} else if key, err = ios.ReadSecret(ctx, "API key for "+liveagent.RedactURL(base)+": "); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -125,7 +125,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	id, err := identify(ctx, c)
 	if liveagent.KindOf(err) == liveagent.KindAuth {
-		return liveagent.NewError(liveagent.KindAuth, "%s refused this API key; nothing was saved", base)
+		return liveagent.NewError(liveagent.KindAuth, "%s refused this API key; nothing was saved", liveagent.RedactURL(base))
 	}
 	if err != nil {
 		return err
