@@ -19,6 +19,7 @@ type Account struct {
 	Agents      []liveagent.Agent
 
 	byEmail    map[string]*emailEntry
+	byID       map[string]*liveagent.Agent
 	depts      *liveagent.DepartmentIndex
 	ownerCount int
 }
@@ -110,9 +111,10 @@ func NewAccount(me liveagent.Agent, roles *liveagent.RoleIndex, depts []liveagen
 		roles = liveagent.NewRoleIndex(nil)
 	}
 	a := &Account{Me: me, Roles: roles, Departments: depts, Agents: agents,
-		byEmail: map[string]*emailEntry{}, depts: liveagent.NewDepartmentIndex(depts)}
+		byEmail: map[string]*emailEntry{}, byID: map[string]*liveagent.Agent{}, depts: liveagent.NewDepartmentIndex(depts)}
 	for i := range agents {
 		ag := &agents[i]
+		a.byID[ag.ID] = ag
 		key := strings.ToLower(ag.Email)
 		e := a.byEmail[key]
 		if e == nil {

@@ -24,13 +24,20 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 		csvSyntax(err, data, p)
 		return true
 	}
+	if len(header) == 1 && strings.Contains(header[0], ";") {
+		// Spreadsheets in many locales write ";"-delimited CSV: read it as such.
+		r = csv.NewReader(bytes.NewReader(data))
+		r.FieldsPerRecord, r.Comma = -1, ';'
+		if header, err = r.Read(); err != nil {
+			csvSyntax(err, data, p)
+			return true
+		}
+	}
+	// Every cell loses the formula guard ladmin's CSV writers add
+	// (text.GuardCSV), so an export imports back unchanged.
+	text.UnguardCSVRecord(header)
 	headerLine, _ := r.FieldPos(0)
 	f.Columns = header
-	if len(header) == 1 && strings.Count(header[0], ";") > 0 && looksLikeHeader(strings.ReplaceAll(header[0], ";", ",")) {
-		p.add(headerLine, "", "the columns are separated by \";\", not commas; save the file as comma-separated CSV "+
-			"(in Excel: \"CSV UTF-8 (Comma delimited)\") and try again")
-		return true
-	}
 	cols, fatal := checkColumns(header, headerLine, p, opts, true)
 	if fatal {
 		return true
@@ -46,6 +53,7 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 			return true
 		}
 		line, _ := r.FieldPos(0)
+		text.UnguardCSVRecord(rec)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(header) > 1 {
 			continue // a line of blanks
 		}

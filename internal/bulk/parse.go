@@ -17,6 +17,9 @@ type ParseOptions struct {
 	// IgnoreUnknownColumns accepts columns import does not know (they are
 	// kept in Record.Raw for --failed) instead of refusing the file.
 	IgnoreUnknownColumns bool
+	// Identity lists the columns of which a CSV header must name at least
+	// one; nil means email (import). Offboarding accepts email or id.
+	Identity []string
 }
 
 // MaxInputSize bounds what Parse reads into memory.
@@ -156,13 +159,28 @@ func checkColumns(names []string, line int, p *problemList, opts ParseOptions, f
 			hint, strings.Join(Columns, ", "))
 		fatal = true
 	}
-	if _, ok := seen[ColEmail]; !ok && fatalMissingEmail {
+	identity := opts.Identity
+	if len(identity) == 0 {
+		identity = []string{ColEmail}
+	}
+	named := false
+	for _, c := range identity {
+		if _, ok := seen[c]; ok {
+			named = true
+		}
+	}
+	if !named && fatalMissingEmail {
 		shown := make([]string, 0, len(names))
 		for _, n := range names {
 			shown = append(shown, strings.TrimSpace(n))
 		}
-		p.add(line, "", "missing column %q: the first line must be a header naming the columns, e.g. %q (found: %s)",
-			ColEmail, "email,name,role,gender,departments", strings.Join(shown, ","))
+		if len(identity) == 1 {
+			p.add(line, "", "missing column %q: the first line must be a header naming the columns, e.g. %q (found: %s)",
+				identity[0], "email,name,role,gender,departments", strings.Join(shown, ","))
+		} else {
+			p.add(line, "", "missing column %q or %q: the first line must be a header naming the columns, e.g. %q (found: %s)",
+				identity[0], identity[1], strings.Join(identity, ","), strings.Join(shown, ","))
+		}
 		fatal = true
 	}
 	return roles, fatal

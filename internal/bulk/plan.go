@@ -66,6 +66,12 @@ type Step struct {
 	Update *liveagent.AgentUpdate
 	// Changes lists what Update changes, for people: `role agent -> admin`.
 	Changes []string
+	// Ops are the operations of an offboard step, applied in order.
+	Ops []Op
+	// Kept are keys of the agent that an offboard step leaves alone, and why.
+	Kept []KeptKey
+	// Notes are warnings about the step for people (shown with the plan).
+	Notes []string
 
 	role      *liveagent.Role // the role the row asks for; nil when it names none
 	fields    []string        // profile fields an update changes, for rbac
@@ -82,6 +88,8 @@ func (s *Step) Requests() int {
 			return 2
 		}
 		return 1
+	case ActionOffboard:
+		return len(s.Ops)
 	}
 	return 0
 }

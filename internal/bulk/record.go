@@ -139,11 +139,12 @@ func SniffFormat(data []byte) Format {
 	return FormatCSV
 }
 
-// looksLikeHeader reports whether a line is a CSV header naming the email column.
+// looksLikeHeader reports whether a line is a CSV header (comma or
+// semicolon delimited) naming the email or id column.
 func looksLikeHeader(line string) bool {
-	for _, cell := range strings.Split(line, ",") {
+	for _, cell := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
 		cell = strings.Trim(strings.TrimSpace(cell), `"`)
-		if strings.EqualFold(strings.TrimSpace(cell), ColEmail) {
+		if c := strings.TrimSpace(cell); strings.EqualFold(c, ColEmail) || strings.EqualFold(c, ColID) {
 			return true
 		}
 	}

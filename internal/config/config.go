@@ -32,6 +32,9 @@ type Profile struct {
 	APIKeyFile string `yaml:"api_key_file,omitempty"`
 	Output     string `yaml:"output,omitempty"`
 	Timeout    string `yaml:"timeout,omitempty"`
+	// API overrides what ladmin learns of the account's API: auto (learn it),
+	// published, or extended (spec/api.md, "Accounts without the extensions").
+	API string `yaml:"api,omitempty"`
 }
 
 // File is the config file's content and where it lives.

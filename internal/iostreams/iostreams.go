@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,6 +26,8 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
+	// width overrides the terminal's width (tests); 0 asks the terminal.
+	width int
 
 	// lines reads In line by line. It is kept so that text buffered past one
 	// line (a piped key followed by more input) is not lost between reads;
@@ -89,6 +92,34 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// TerminalWidth is the width, in columns, of the terminal stdout shows on,
+// to which tables and help are fitted; 0 when stdout is not a terminal
+// (pipes and CI logs get every value whole). A terminal that does not say
+// its size counts as $COLUMNS wide, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	if s.width > 0 {
+		return s.width
+	}
+	if f, ok := s.Out.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// SetTerminalWidth makes stdout a terminal of this width (tests).
+func (s *IOStreams) SetTerminalWidth(w int) {
+	s.stdoutTTY = w > 0
+	s.width = w
+}
 
 // ColorEnabled reports whether output may be colored: only on a terminal,
 // so pipes and CI logs get plain text, and never after --no-color/NO_COLOR.

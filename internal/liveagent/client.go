@@ -39,6 +39,14 @@ type Config struct {
 	Transport http.RoundTripper
 	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
 	BackoffBase time.Duration
+	// API overrides what is learned of the account's API: APIPublished or
+	// APIExtended; "" or APIAuto learns it (see Client.API).
+	API string
+	// Capabilities remembers what was learned between runs; nil remembers
+	// only for the life of the client.
+	Capabilities CapabilityStore
+	// Now is the clock of learned facts (tests); default time.Now.
+	Now func() time.Time
 }
 
 // Client speaks the API. It is safe for concurrent use.
@@ -49,6 +57,9 @@ type Client struct {
 	limiter     *Limiter
 	debug       io.Writer
 	backoffBase time.Duration
+	recorder    Recorder
+	who         caller
+	caps        capabilities
 }
 
 // New checks the configuration and builds a client. Plain HTTP is refused for
@@ -86,8 +97,19 @@ func New(cfg Config) (*Client, error) {
 		cfg.Transport = NewTransport(maxConcurrentPages)
 	}
 	rc.SetTransport(cfg.Transport)
+	switch cfg.API {
+	case "", APIAuto:
+		cfg.API = ""
+	case APIPublished, APIExtended:
+	default:
+		return nil, NewError(KindInvalid, "unknown API %q: use auto, published or extended", cfg.API)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
-		debug: cfg.Debug, backoffBase: cfg.BackoffBase}, nil
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase,
+		caps: capabilities{override: cfg.API, store: cfg.Capabilities, now: cfg.Now}}, nil
 }
 
 // NewTransport is the HTTP transport a client uses unless given one. It keeps
@@ -109,7 +131,7 @@ func CheckURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", NewError(KindInvalid, "account URL %q is not a valid http(s) URL, e.g. https://acme.ladesk.com", raw)
+		return "", NewError(KindInvalid, "account URL %q is not a valid http(s) URL, e.g. https://acme.ladesk.com", RedactURL(raw))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return "", NewError(KindInvalid, "refusing plain HTTP to %s: the API key would travel unencrypted; use https://", u.Host)
@@ -151,8 +173,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// BaseURL is the account URL the client talks to.
-func (c *Client) BaseURL() string { return c.base }
+// BaseURL is the account URL the client talks to, as it may be shown: a
+// password in it is redacted (RedactURL).
+func (c *Client) BaseURL() string { return RedactURL(c.base) }
 
 // call describes one API request.
 type call struct {
@@ -163,7 +186,12 @@ type call struct {
 	result any
 	// header receives the response headers of the successful attempt.
 	header *http.Header
+	// retrySafe marks a POST that may be repeated without harm (signing out),
+	// so it is retried like an idempotent method and is never Uncertain.
+	retrySafe bool
 }
+
+func (cl call) idempotent() bool { return cl.retrySafe || idempotent(cl.method) }
 
 func idempotent(method string) bool {
 	return method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete || method == http.MethodHead
@@ -174,6 +202,11 @@ func idempotent(method string) bool {
 // POST that fails after it may have reached the server is returned as an
 // Uncertain error for the caller to resolve (look the object up, then decide).
 func (c *Client) do(ctx context.Context, cl call) error {
+	return c.recorded(ctx, cl, func() error { return c.send(ctx, cl) })
+}
+
+// send is do without the journal.
+func (c *Client) send(ctx context.Context, cl call) error {
 	var lastErr *Error
 	for attempt := 1; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -217,7 +250,7 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		}
 
 		lastErr = c.toError(cl, status, body, err, attempt)
-		retry, wait := c.retryable(cl.method, status, header, err, attempt)
+		retry, wait := c.retryable(cl.idempotent(), status, header, err, attempt)
 		if !retry || attempt > c.maxRetries {
 			return lastErr
 		}
@@ -241,8 +274,8 @@ func (c *Client) toError(cl call, status int, body []byte, err error, attempt in
 	if err != nil {
 		e.Kind = KindUnavailable
 		e.Err = err
-		e.Message = networkMessage(c.base, err)
-		e.Uncertain = !idempotent(cl.method)
+		e.Message = networkMessage(RedactURL(c.base), err)
+		e.Uncertain = !cl.idempotent()
 		return e
 	}
 	e.Kind = kindForStatus(status)
@@ -253,7 +286,7 @@ func (c *Client) toError(cl call, status int, body []byte, err error, attempt in
 		e.Message = fmt.Sprintf("the server answered %d %s to %s %s", status, http.StatusText(status), cl.method, cl.path)
 	}
 	if status >= 500 {
-		e.Uncertain = !idempotent(cl.method)
+		e.Uncertain = !cl.idempotent()
 		e.Message = fmt.Sprintf("the server failed (%d): %s", status, strings.TrimSuffix(e.Message, "."))
 	}
 	return e
@@ -269,7 +302,7 @@ func networkMessage(base string, err error) string {
 	case strings.Contains(err.Error(), "no such host"):
 		return fmt.Sprintf("cannot resolve the host of %s", base)
 	}
-	return fmt.Sprintf("the connection to %s failed: %s", base, errorTail(err))
+	return fmt.Sprintf("the connection to %s failed: %s", base, RedactURL(errorTail(err)))
 }
 
 // errorTail keeps the last, most specific part of a wrapped network error.
@@ -282,7 +315,7 @@ func errorTail(err error) string {
 }
 
 // retryable decides whether to try again and how long to wait first.
-func (c *Client) retryable(method string, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
+func (c *Client) retryable(idempotent bool, status int, header http.Header, err error, attempt int) (bool, time.Duration) {
 	wait := c.backoff(attempt)
 	if d, ok := retryAfter(header); ok && err == nil {
 		wait = d // 429 and 503 may say when to come back
@@ -294,7 +327,7 @@ func (c *Client) retryable(method string, status int, header http.Header, err er
 	case status == http.StatusTooManyRequests:
 		return true, wait
 	case err != nil, status >= 500:
-		return idempotent(method), wait
+		return idempotent, wait
 	}
 	return false, 0
 }
@@ -362,7 +395,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	if c.debug == nil {
 		return
 	}
-	u := c.base + APIPrefix + cl.path
+	u := RedactURL(c.base) + APIPrefix + cl.path
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
@@ -370,11 +403,11 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	fmt.Fprintf(&b, "> %s %s\n> apikey: [REDACTED]\n", cl.method, u)
 	if cl.body != nil {
 		if j, jerr := json.Marshal(cl.body); jerr == nil {
-			fmt.Fprintf(&b, "> %s\n", truncate(string(j), 2000))
+			fmt.Fprintf(&b, "> %s\n", truncate(redactSecrets(j), 2000))
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(&b, "< error after %s: %v\n", took.Round(time.Millisecond), err)
+		fmt.Fprintf(&b, "< error after %s: %s\n", took.Round(time.Millisecond), RedactURL(err.Error()))
 	} else {
 		fmt.Fprintf(&b, "< %d %s (%s)\n", status, http.StatusText(status), took.Round(time.Millisecond))
 		for _, k := range []string{"Retry-After", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Total-Count"} {
@@ -383,10 +416,58 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 			}
 		}
 		if len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(string(body)), 2000))
+			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(redactSecrets(body)), 2000))
 		}
 	}
 	io.WriteString(c.debug, b.String())
+}
+
+// secretFields are the JSON fields a trace never shows: an API key's secret
+// (the answer to POST /apikeys/_login) and the login's password and code.
+var secretFields = map[string]bool{"key": true, "password": true, "two_factor_token": true, "apikey": true}
+
+// redactSecrets returns a JSON body with the values of secretFields replaced,
+// at any depth. A body that is not JSON is shown only by its size when it
+// mentions a secret field, since it cannot be redacted field by field.
+func redactSecrets(body []byte) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		for f := range secretFields {
+			if strings.Contains(string(body), `"`+f+`"`) {
+				return fmt.Sprintf("[%d bytes, not shown: not JSON and may hold a secret]", len(body))
+			}
+		}
+		return string(body)
+	}
+	if !redactValue(v) {
+		return string(body)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return "[not shown]"
+	}
+	return string(out)
+}
+
+func redactValue(v any) (changed bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if secretFields[strings.ToLower(k)] {
+				if s, ok := x.(string); !ok || s != "" {
+					t[k] = "[REDACTED]"
+					changed = true
+				}
+				continue
+			}
+			changed = redactValue(x) || changed
+		}
+	case []any:
+		for _, x := range t {
+			changed = redactValue(x) || changed
+		}
+	}
+	return changed
 }
 
 func truncate(s string, n int) string {

@@ -10,13 +10,17 @@ const (
 	APIPrefix = "/api/v3"
 
 	// Published.
-	PathPing          = "/ping"
-	PathAgents        = "/agents"
-	PathAgentUndelete = "/agents/undelete"
-	PathDepartments   = "/departments"
-	PathAPIPrivileges = "/api/privileges"
-	PatternAgent      = "/agents/{userId}"
-	PatternDepartment = "/departments/{departmentId}"
+	PathPing           = "/ping"
+	PathAgents         = "/agents"
+	PathAgentUndelete  = "/agents/undelete"
+	PathDepartments    = "/departments"
+	PathAPIPrivileges  = "/api/privileges"
+	PatternAgent       = "/agents/{userId}"
+	PatternDepartment  = "/departments/{departmentId}"
+	PathAPIKeys        = "/apikeys"
+	PathAPIKeyLogin    = "/apikeys/_login"
+	PatternAPIKey      = "/apikeys/{apikeyId}"
+	PatternAgentLogout = "/agents/{userId}/_logout"
 
 	// Extensions.
 	PathAgentMe     = "/agents/me"
@@ -46,3 +50,9 @@ func PathDepartment(id string) string { return "/departments/" + url.PathEscape(
 
 // PathRole is the path of one role.
 func PathRole(id string) string { return "/roles/" + url.PathEscape(id) }
+
+// PathAPIKey is the path of one API key.
+func PathAPIKey(id string) string { return "/apikeys/" + url.PathEscape(id) }
+
+// PathAgentLogout is the path that ends every session of an agent.
+func PathAgentLogout(id string) string { return "/agents/" + url.PathEscape(id) + "/_logout" }

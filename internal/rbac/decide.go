@@ -18,6 +18,9 @@ const (
 	CreateRole                     // define the custom role Request.Role
 	UpdateRole                     // change custom role Request.OldRole into Request.Role
 	DeleteRole                     // delete custom role Request.OldRole, moving holders to Request.Role if set
+	ReadAPIKeys                    // see the API keys of Request.Target (nil: every agent's)
+	RevokeAPIKey                   // revoke an API key of Request.Target
+	SignOutAgent                   // end every session of Request.Target
 )
 
 var actionVerbs = map[Action]string{
@@ -30,6 +33,9 @@ var actionVerbs = map[Action]string{
 	CreateRole:   "create roles",
 	UpdateRole:   "edit roles",
 	DeleteRole:   "delete roles",
+	ReadAPIKeys:  "see API keys",
+	RevokeAPIKey: "revoke API keys",
+	SignOutAgent: "sign agents out",
 }
 
 func (a Action) String() string {
@@ -39,11 +45,16 @@ func (a Action) String() string {
 	return fmt.Sprintf("action(%d)", int(a))
 }
 
-// Subject is an agent as the rules see it.
+// Subject is an agent as the rules see it, or an API key whose agent is
+// unknown (Key: an account without the extensions, see KeySubject).
 type Subject struct {
 	ID    string
 	Email string
 	Role  Role
+	// Key is true when the caller is known only by its key's privileges: its
+	// permissions are those the privilege mapping can express, so rules 2 and
+	// 3 compare only those, and rule 5 (self) is left to the account.
+	Key bool
 }
 
 func (s Subject) name() string {
@@ -112,7 +123,7 @@ func Decide(req Request) Decision {
 		if !actor.Has(AgentsInvite) {
 			return deny(1, "only owners and admins can invite agents (your role: %s)", actor.Label())
 		}
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		return checkDepartments(actor, req.Departments)
@@ -139,7 +150,7 @@ func Decide(req Request) Decision {
 			return deny(3, "only owners and admins can restore agents (your role: %s)", actor.Label())
 		}
 		// Restoring gives the target its role back, so it is a grant (rule 2).
-		return checkGrant(actor, &t.Role)
+		return checkGrant(req, &t.Role)
 
 	case SetRole:
 		t := mustTarget(req)
@@ -149,7 +160,7 @@ func Decide(req Request) Decision {
 		if d := checkReach(req, AgentsRoles, "change the role of"); !d.Allowed {
 			return d
 		}
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		if t.Role.IsOwner() && !req.Role.IsOwner() && req.ActiveOwners <= 1 {
@@ -166,6 +177,28 @@ func Decide(req Request) Decision {
 
 	case UpdateRole, DeleteRole:
 		return decideRoleChange(req)
+
+	case ReadAPIKeys:
+		// Anyone may see their own keys; others' need apikeys.read.
+		if req.Target != nil && isSelf(req) {
+			return allow()
+		}
+		if !actor.Has(APIKeysRead) {
+			return deny(0, "seeing other agents' API keys needs %s, which your role (%s) does not hold", APIKeysRead, actor.Label())
+		}
+		return allow()
+
+	case RevokeAPIKey:
+		if isSelf(req) {
+			return allow()
+		}
+		return checkReach(req, APIKeysManage, "revoke the API keys of")
+
+	case SignOutAgent:
+		if isSelf(req) {
+			return allow()
+		}
+		return checkReach(req, AgentsManage, "sign out")
 	}
 	return deny(0, "unknown action %s", req.Action)
 }
@@ -233,7 +266,7 @@ func decideRoleChange(req Request) Decision {
 	}
 	// DeleteRole: holders, if any, move to req.Role.
 	if req.Role != nil {
-		if d := checkGrant(actor, req.Role); !d.Allowed {
+		if d := checkGrant(req, req.Role); !d.Allowed {
 			return d
 		}
 		if old.IsOwner() && !req.Role.IsOwner() && req.OwnersHoldingRole > 0 && req.ActiveOwners-req.OwnersHoldingRole < 1 {
@@ -243,12 +276,22 @@ func decideRoleChange(req Request) Decision {
 	return allow()
 }
 
+// visible is what of s the rules can compare for this actor: everything for
+// an agent, only what the privilege mapping expresses for a key.
+func visible(actor Subject, s Set) Set {
+	if actor.Key {
+		return s & expressible
+	}
+	return s
+}
+
 // checkGrant is rule 2: the actor must hold every permission of the role given.
-func checkGrant(actor Role, given *Role) Decision {
+func checkGrant(req Request, given *Role) Decision {
+	actor := req.Actor.Role
 	if given == nil {
 		panic("rbac: a grant needs Role")
 	}
-	if missing := actor.Permissions.Missing(given.Permissions); len(missing) > 0 {
+	if missing := actor.Permissions.Missing(visible(req.Actor, given.Permissions)); len(missing) > 0 {
 		return deny(2, "you cannot give the role %s: it holds %s, which your role (%s) does not",
 			given.Label(), strings.Join(missing, ", "), actor.Label())
 	}
@@ -284,10 +327,14 @@ func checkReach(req Request, permission, verb string) Decision {
 			"delete":             "delete agents",
 			"edit":               "edit other agents",
 			"change the role of": "change agents' roles",
+			"sign out":           "sign other agents out",
 		}[verb]
+		if permission == APIKeysManage {
+			return deny(3, "revoking other agents' API keys needs %s, which your role (%s) does not hold", APIKeysManage, actor.Label())
+		}
 		return deny(3, "only owners and admins can %s (your role: %s)", what, actor.Label())
 	}
-	if missing := actor.Permissions.Missing(t.Role.Permissions); len(missing) > 0 {
+	if missing := actor.Permissions.Missing(visible(req.Actor, t.Role.Permissions)); len(missing) > 0 {
 		return deny(3, "you cannot %s %s (role %s): they hold %s, which your role (%s) does not",
 			verb, t.name(), t.Role.Label(), strings.Join(missing, ", "), actor.Label())
 	}

@@ -73,6 +73,9 @@ func (r Role) Has(permission string) bool { return r.Permissions.Has(permission)
 
 // Label names the role for messages: "owner", or "support-lead (custom, based on admin)".
 func (r Role) Label() string {
+	if r.Base == "" && r.Name != "" {
+		return r.Name // a key caller: "API key with agent.manage, ..."
+	}
 	if r.Builtin || r.Name == "" {
 		return r.Base
 	}

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -36,16 +34,20 @@ func (s *Server) handleListAgents(w http.ResponseWriter, r *http.Request, caller
 	if err != nil {
 		return err
 	}
+	countSQL, pageSQL := lq.sql()
+	countStmt, pageStmt := s.lists.stmt(r.Context(), s.db, countSQL), s.lists.stmt(r.Context(), s.db, pageSQL)
 	// The page is assembled from the JSON SQLite builds per row (agentJSON).
 	page := bytes.NewBufferString("[")
-	var total int
+	gen := s.lists.gen.Load() // before the snapshot: see listCache
+	total, counted := s.lists.count(countSQL, lq.args, gen)
 	err = s.read(r.Context(), func(tx handle) error {
-		if err := tx.QueryRowContext(r.Context(), "SELECT COUNT(*) FROM agents"+lq.whereSQL(), lq.args...).Scan(&total); err != nil {
-			return err
+		if !counted {
+			if err := tx.queryRow(r.Context(), countStmt, countSQL, lq.args...).Scan(&total); err != nil {
+				return err
+			}
+			s.lists.saveCount(countSQL, lq.args, gen, total)
 		}
-		rows, err := tx.QueryContext(r.Context(),
-			"SELECT "+agentJSON+" FROM agents"+lq.whereSQL()+" ORDER BY "+lq.orderBy+" LIMIT ? OFFSET ?",
-			append(lq.args, lq.limit, lq.offset)...)
+		rows, err := tx.query(r.Context(), pageStmt, pageSQL, append(lq.args, lq.limit, lq.offset)...)
 		if err != nil {
 			return err
 		}
@@ -158,8 +160,12 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request, calle
 		}
 		// The invitation is part of the same transaction: an agent never
 		// exists without its login details, nor the other way round.
+		password := temporaryPassword()
+		if err := setPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, sqlInsertInvitation,
-			id, email, name, loginURL(r, email), temporaryPassword(), nowString()); err != nil {
+			id, email, name, loginURL(r, email), password, nowString()); err != nil {
 			return err
 		}
 		created, _, err = getAgent(ctx, tx, id)
@@ -214,6 +220,11 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 	var body agentUpdateBody
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
+	}
+	if s.Published() {
+		// The published Agent has no departments field: an account without
+		// the extensions ignores it silently, and so does this face.
+		body.Departments = nil
 	}
 	// Values are checked before anything else, so a 422 is never hidden
 	// behind a 403. fields names the fields the body sets, by wire name, for
@@ -352,6 +363,14 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 			}
 		}
 		updated, _, err = getAgent(ctx, tx, id)
+		if err == nil && body.TwofactorAuth != nil && *body.TwofactorAuth != target.TwofactorAuth {
+			// Turning two-factor on makes a new secret (the outbox lists it).
+			if *body.TwofactorAuth == "Y" {
+				err = enableTwoFactor(ctx, tx, updated.Agent)
+			} else {
+				err = disableTwoFactor(ctx, tx, id)
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -614,10 +633,8 @@ func validName(name string) (string, error) {
 	switch {
 	case name == "":
 		return "", invalidField("name", "a name is required")
-	case utf8.RuneCountInString(name) > 255:
-		return "", invalidField("name", "is longer than 255 characters")
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", invalidField("name", "%q contains control characters", name)
+	case liveagent.NameProblem(name) != "":
+		return "", invalidField("name", "the name %s", liveagent.NameProblem(name))
 	}
 	return name, nil
 }

@@ -32,15 +32,6 @@ var agentFieldExprs = func() map[string]string {
 	return exprs
 }()
 
-func agentFieldNames() string {
-	names := make([]string, 0, len(agentFieldExprs))
-	for n := range agentFieldExprs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
 // listQuery is a parsed GET /agents query: a WHERE clause, an order and a window.
 type listQuery struct {
 	where   []string
@@ -57,9 +48,45 @@ type filter struct {
 	values []string
 }
 
-// parseListQuery reads the published list parameters; any malformed one is
-// a 400 that names it.
-func parseListQuery(q url.Values) (*listQuery, error) {
+// listSpec is what differs between the lists parseList reads: the object's
+// noun, its wire fields' SQL, the creation-order column that breaks ties,
+// and what is added when no filter names a field (e.g. status = 'A').
+type listSpec struct {
+	noun     string
+	exprs    map[string]string
+	seq      string
+	defaults func(lq *listQuery, filters []filter)
+}
+
+var agentList = listSpec{noun: "an agent field", exprs: agentFieldExprs, seq: "seq",
+	defaults: func(lq *listQuery, filters []filter) {
+		// Deleted agents are listed only when a filter asks about status. (A and
+		// X are the only statuses, and "= 'A'" can use the index, "<> 'X'" not.)
+		for _, f := range filters {
+			if f.field == "status" {
+				return
+			}
+		}
+		lq.where = append(lq.where, "status = 'A'")
+	}}
+
+var keyList = listSpec{noun: "an API key field", exprs: keyFieldExprs, seq: "k.id"}
+
+func (spec listSpec) fieldNames() string {
+	names := make([]string, 0, len(spec.exprs))
+	for n := range spec.exprs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// parseListQuery reads the published list parameters of GET /agents.
+func parseListQuery(q url.Values) (*listQuery, error) { return parseList(q, agentList) }
+
+// parseList reads the published list parameters; any malformed one is a 400
+// that names it.
+func parseList(q url.Values, spec listSpec) (*listQuery, error) {
 	lq := &listQuery{}
 	if err := lq.parseWindow(q); err != nil {
 		return nil, err
@@ -79,30 +106,26 @@ func parseListQuery(q url.Values) (*listQuery, error) {
 	}
 	// Creation order breaks ties, in the same direction, so pages never overlap
 	// or skip and DESC is exactly ASC reversed.
-	lq.orderBy = "seq" + dir
+	lq.orderBy = spec.seq + dir
 	if f := q.Get(liveagent.QuerySortField); f != "" {
-		expr, known := agentFieldExprs[f]
+		expr, known := spec.exprs[f]
 		if !known {
-			return nil, badRequest("%s %q is not an agent field (one of: %s)", liveagent.QuerySortField, f, agentFieldNames())
+			return nil, badRequest("%s %q is not %s (one of: %s)", liveagent.QuerySortField, f, spec.noun, spec.fieldNames())
 		}
-		lq.orderBy = expr + dir + ", seq" + dir
+		lq.orderBy = expr + dir + ", " + spec.seq + dir
 	}
 
 	filters, err := parseFilters(q.Get(liveagent.QueryFilters))
 	if err != nil {
 		return nil, err
 	}
-	namesStatus := false
 	for _, f := range filters {
-		if err := lq.addFilter(f); err != nil {
+		if err := lq.addFilter(f, spec); err != nil {
 			return nil, err
 		}
-		namesStatus = namesStatus || f.field == "status"
 	}
-	// Deleted agents are listed only when a filter asks about status. (A and
-	// X are the only statuses, and "= 'A'" can use the index, "<> 'X'" not.)
-	if !namesStatus {
-		lq.where = append(lq.where, "status = 'A'")
+	if spec.defaults != nil {
+		spec.defaults(lq, filters)
 	}
 	return lq, nil
 }
@@ -262,12 +285,46 @@ func filterValues(field, op string, raw json.RawMessage) ([]string, error) {
 
 // addFilter turns a condition into SQL with placeholders (values are never
 // spliced into the text).
-func (lq *listQuery) addFilter(f filter) error {
-	expr, known := agentFieldExprs[f.field]
+func (lq *listQuery) addFilter(f filter, spec listSpec) error {
+	expr, known := spec.exprs[f.field]
 	if !known {
-		return badRequest("%s: %q is not an agent field (one of: %s)", liveagent.QueryFilters, f.field, agentFieldNames())
+		return badRequest("%s: %q is not %s (one of: %s)", liveagent.QueryFilters, f.field, spec.noun, spec.fieldNames())
 	}
 	values := f.values
+	switch f.field {
+	case "status":
+		// Every agent is A or X (a CHECK constraint), so "in" both is no
+		// condition at all, and "in" one is "=": both forms let the order
+		// come from an index (seq, or status+seq) instead of a sort of
+		// every row for every window (SQLite cannot merge the two ranges
+		// an IN makes of agents_status_seq into one seq order).
+		if f.op == "in" {
+			set := map[string]bool{}
+			for _, v := range values {
+				set[v] = true
+			}
+			switch {
+			case len(set) == 2 && set[liveagent.StatusActive] && set[liveagent.StatusDeleted]:
+				return nil
+			case len(set) == 1:
+				f = filter{field: f.field, op: "=", values: values[:1]}
+			}
+		}
+	case "role_id":
+		// A built-in role's role_id is NULL in storage and "" on the wire.
+		// Compared as the column (not ifnull(...)), the condition can use
+		// agents_status_role, whose entries for one (status, role, role_id)
+		// come in seq order.
+		switch {
+		case f.op == "=" && values[0] == "":
+			lq.where = append(lq.where, "role_id IS NULL")
+			return nil
+		case f.op == "=":
+			lq.where = append(lq.where, "role_id = ?")
+			lq.args = append(lq.args, values[0])
+			return nil
+		}
+	}
 	if f.field == "email" {
 		values = make([]string, len(f.values))
 		for i, v := range f.values {
@@ -309,4 +366,12 @@ func (lq *listQuery) whereSQL() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(lq.where, " AND ")
+}
+
+// sql is the query's count and its page (with two more arguments: LIMIT
+// and OFFSET). The page's rows are agents' wire JSON (agentJSON).
+func (lq *listQuery) sql() (count, page string) {
+	where := lq.whereSQL()
+	return "SELECT COUNT(*) FROM agents" + where,
+		"SELECT " + agentJSON + " FROM agents" + where + " ORDER BY " + lq.orderBy + " LIMIT ? OFFSET ?"
 }

@@ -31,6 +31,12 @@ type Options struct {
 	// SeedAgents adds generated agents (agent00001@example.com, ...) to a new
 	// database, for load tests; an existing database is never seeded again.
 	SeedAgents int
+	// API is the face the sandbox shows: APIExtended (the default, also "")
+	// answers every endpoint of spec/api.md; APIPublished answers only
+	// LiveAgent's published API, like most real accounts: every extension
+	// endpoint is a plain 404 and the departments field of agent bodies is
+	// ignored (spec/sandbox.md, "Two faces").
+	API string
 	// RandSeed seeds fault injection, so a run can be replayed; 0 = time-based.
 	// Generated agents do not need it: they follow their index.
 	RandSeed int64
@@ -39,6 +45,15 @@ type Options struct {
 	// listens on the network); nil discards. `sandbox serve` passes stderr.
 	Warnings io.Writer
 }
+
+// The two faces of Options.API.
+const (
+	APIExtended  = "extended"
+	APIPublished = "published"
+)
+
+// Published reports whether the sandbox shows only LiveAgent's published API.
+func (s *Server) Published() bool { return s.opts.API == APIPublished }
 
 // timeouts bound how long a connection may hold the server (sandbox.md,
 // "Hardening"): a client that sends its headers or body slowly, or keeps an
@@ -54,6 +69,7 @@ type Server struct {
 	log     *slog.Logger
 	db      *sql.DB
 	stmts   map[string]*sql.Stmt // see prepared
+	lists   listCache            // list queries' statements and counts
 	handler http.Handler
 
 	// writeMu serializes write transactions, so the reads a rule check makes
@@ -80,6 +96,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: fault rate %v is not between 0 and 1", opts.FaultRate)
 	case opts.SeedAgents < 0:
 		return nil, fmt.Errorf("sandbox: seed agents %d is negative", opts.SeedAgents)
+	case opts.API != "" && opts.API != APIExtended && opts.API != APIPublished:
+		return nil, fmt.Errorf("sandbox: unknown API face %q (use %s or %s)", opts.API, APIExtended, APIPublished)
 	}
 	log := opts.Logger
 	if log == nil {
@@ -262,6 +280,7 @@ func (s *Server) Close() error {
 		for _, st := range s.stmts {
 			st.Close()
 		}
+		s.lists.close()
 		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
@@ -283,6 +302,7 @@ func (s *Server) write(ctx context.Context, fn func(tx handle) error) error {
 		tx.Rollback()
 		return err
 	}
+	defer s.lists.changed() // after the commit: see listCache
 	return tx.Commit()
 }
 
@@ -302,7 +322,8 @@ func (s *Server) read(ctx context.Context, fn func(tx handle) error) error {
 func (s *Server) issueKey(agentID string) (string, error) {
 	key := "sbx_" + randomHex(32)
 	err := s.write(context.Background(), func(tx handle) error {
-		return insertKey(context.Background(), tx, agentID, key)
+		_, err := insertKey(context.Background(), tx, keySpec{agentID: agentID, secret: key, name: "test key"})
+		return err
 	})
 	return key, err
 }
@@ -313,11 +334,20 @@ func apiPath(method, path string) string { return method + " " + liveagent.APIPr
 func (s *Server) routes() http.Handler {
 	api := http.NewServeMux()
 	handle := func(method, path string, h apiHandler) { api.Handle(apiPath(method, path), s.authed(h)) }
+	// An extension endpoint (spec/api.md) is absent from the published face:
+	// it answers exactly what an unknown path does, before even the key is read.
+	extension := func(method, path string, h apiHandler) {
+		if s.Published() {
+			api.Handle(apiPath(method, path), http.HandlerFunc(unknownPath))
+			return
+		}
+		handle(method, path, h)
+	}
 
 	handle("GET", liveagent.PathPing, s.handlePing)
 	handle("GET", liveagent.PathAgents, s.handleListAgents)
-	handle("POST", liveagent.PathAgents, s.handleCreateAgent)
-	handle("GET", liveagent.PathAgentMe, s.handleMe)
+	extension("POST", liveagent.PathAgents, s.handleCreateAgent)
+	extension("GET", liveagent.PathAgentMe, s.handleMe)
 	handle("GET", liveagent.PatternAgent, s.handleGetAgent)
 	handle("PUT", liveagent.PatternAgent, s.handleUpdateAgent)
 	handle("DELETE", liveagent.PatternAgent, s.handleDeleteAgent)
@@ -325,12 +355,18 @@ func (s *Server) routes() http.Handler {
 	handle("GET", liveagent.PathDepartments, s.handleListDepartments)
 	handle("GET", liveagent.PatternDepartment, s.handleGetDepartment)
 	handle("GET", liveagent.PathAPIPrivileges, s.handlePrivileges)
-	handle("GET", liveagent.PathRoles, s.handleListRoles)
-	handle("POST", liveagent.PathRoles, s.handleCreateRole)
-	handle("GET", liveagent.PatternRole, s.handleGetRole)
-	handle("PUT", liveagent.PatternRole, s.handleUpdateRole)
-	handle("DELETE", liveagent.PatternRole, s.handleDeleteRole)
-	handle("GET", liveagent.PathPermissions, s.handlePermissions)
+	extension("GET", liveagent.PathRoles, s.handleListRoles)
+	extension("POST", liveagent.PathRoles, s.handleCreateRole)
+	extension("GET", liveagent.PatternRole, s.handleGetRole)
+	extension("PUT", liveagent.PatternRole, s.handleUpdateRole)
+	extension("DELETE", liveagent.PatternRole, s.handleDeleteRole)
+	extension("GET", liveagent.PathPermissions, s.handlePermissions)
+	handle("GET", liveagent.PathAPIKeys, s.handleListAPIKeys)
+	handle("GET", liveagent.PatternAPIKey, s.handleGetAPIKey)
+	handle("DELETE", liveagent.PatternAPIKey, s.handleDeleteAPIKey)
+	handle("POST", liveagent.PatternAgentLogout, s.handleLogoutAgent)
+	// Logging in is how a key is made: it needs none.
+	api.HandleFunc(apiPath("POST", liveagent.PathAPIKeyLogin), s.handleLogin)
 	api.Handle(liveagent.APIPrefix+"/", unmatched(api))
 
 	// The API chain: latency first (it emulates the network), then the rate
@@ -346,6 +382,8 @@ func (s *Server) routes() http.Handler {
 	// and no latency, rate limit or faults.
 	root.HandleFunc("GET "+OutboxPath, s.handleOutbox)
 	root.HandleFunc("GET "+liveagent.APIPrefix+OutboxPath, s.handleOutbox)
+	root.HandleFunc("GET "+SessionsPath, s.handleSessions)
+	root.HandleFunc("GET "+liveagent.APIPrefix+SessionsPath, s.handleSessions)
 	root.Handle("/", unmatched(root))
 	return s.withRequestLog(root)
 }
@@ -370,8 +408,14 @@ func unmatched(mux *http.ServeMux) http.Handler {
 			writeError(w, errorf(http.StatusMethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path))
 			return
 		}
-		writeError(w, errorf(http.StatusNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		unknownPath(w, r)
 	})
+}
+
+// unknownPath is the answer to a path the API does not have, as a LiveAgent
+// account gives it: 404 {"message": "Not found"}.
+func unknownPath(w http.ResponseWriter, r *http.Request) {
+	writeError(w, errorf(http.StatusNotFound, "Not found"))
 }
 
 // withLatency delays every API request, to emulate a remote server. A client

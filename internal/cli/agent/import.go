@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -122,13 +121,9 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			for _, out := range []struct{ flag, path string }{{"--report", opts.Report}, {"--failed", opts.Failed}} {
-				if out.path != "" && opts.File != "-" && sameFile(out.path, opts.File) {
-					return cmdutil.Usagef("%s %s would overwrite the roster being imported", out.flag, out.path)
-				}
-			}
-			if opts.Report != "" && opts.Report == opts.Failed {
-				return cmdutil.Usagef("--report and --failed must be different files")
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
+				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -141,6 +136,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&format, "format", "", "csv, json, ndjson or yaml (default: from the extension, else the content)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything, print the plan and an estimate, change nothing")
 	fl.StringVar(&onExisting, "on-existing", string(bulk.OnExistingSkip), "for agents that exist: skip, update (and restore deleted ones) or fail")
+	_ = cmd.RegisterFlagCompletionFunc("format", cmdutil.CompleteWords("csv", "json", "ndjson", "yaml"))
+	_ = cmd.RegisterFlagCompletionFunc("on-existing", cmdutil.CompleteWords("skip", "update", "fail"))
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "rows in flight at once")
 	fl.Float64Var(&opts.Rate, "rate", 0, "at most this many requests per second (default: as fast as the account allows)")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report of every row to this file (line, email, action, outcome, agent_id, error)")
@@ -173,17 +170,6 @@ func checkRate(rate float64) error {
 	return nil
 }
 
-func sameFile(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	aa, _ := filepath.Abs(a)
-	bb, _ := filepath.Abs(b)
-	return aa == bb
-}
-
 func importRun(ctx context.Context, opts *ImportOptions) error {
 	f := opts.F
 	ios := f.IOStreams
@@ -203,10 +189,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(f, name, problems.Sorted())
+		return invalid(opts, name, problems.Sorted())
 	}
 
-	client, observer, err := importClient(f, opts)
+	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
 	if err != nil {
 		return err
 	}
@@ -216,10 +202,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(f, name, all.Sorted())
+		return invalid(opts, name, all.Sorted())
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied)
+		printProblems(ios.ErrOut, denied, opts.Report)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -241,14 +227,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts)
+			printProblems(ios.ErrOut, conflicts, opts.Report)
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts)
+		printProblems(ios.ErrOut, conflicts, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -288,18 +274,19 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-// importClient builds a client of its own: one shared Limiter for every
-// worker (--rate caps it; the Factory's NewLimiter hook is used otherwise),
-// and an Observer that notes the account's rate-limit hint for estimates.
-func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *bulk.Observer, error) {
+// bulkClient builds the client of a bulk command (import, offboard): one
+// shared Limiter for every worker (rate > 0 caps it; the Factory's
+// NewLimiter hook is used otherwise), and an Observer that notes the
+// account's rate-limit hint for estimates.
+func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.Client, *bulk.Observer, error) {
 	cfg, err := f.ClientConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.Rate > 0 || cfg.Limiter == nil {
-		cfg.Limiter = liveagent.NewLimiter(opts.Rate)
+	if rate > 0 || cfg.Limiter == nil {
+		cfg.Limiter = liveagent.NewLimiter(rate)
 	}
-	observer := bulk.NewObserver(cfg.Transport, opts.Concurrency)
+	observer := bulk.NewObserver(cfg.Transport, concurrency)
 	cfg.Transport = observer
 	c, err := liveagent.New(cfg)
 	if err != nil {
@@ -312,14 +299,29 @@ func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
-	printProblems(f.IOStreams.ErrOut, problems)
+// With --report, every problem is also written there (the screen shows at
+// most a screenful).
+func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	f := opts.F
+	if opts.Report != "" {
+		if err := writeProblemsReport(opts.Report, problems); err != nil {
+			f.Warnf("%s", err.Error())
+			opts.Report = ""
+		}
+	}
+	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-func printProblems(w io.Writer, problems bulk.Problems) {
-	for _, line := range problems.Lines() {
-		fmt.Fprintln(w, line)
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, report string) {
+	where := "all of them with --report FILE"
+	if report != "" {
+		where = "all of them in " + report
+	}
+	for _, line := range problems.ScreenLines(where) {
+		fmt.Fprintln(w, text.Safe(line))
 	}
 }
 
@@ -329,10 +331,10 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
-		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
 	}
 	if len(rows) > 0 || cmdutil.IsStructured(o) {
 		if err := output.PrintList(ios.Out, o, rows, cols); err != nil {
@@ -451,7 +453,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			if structured {
 				results = append(results, r)
 				if r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown {
-					fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, bulk.Line(r))
+					fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, bulk.Line(r))
 				}
 				return
 			}
@@ -461,15 +463,18 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			case r.Outcome == bulk.OutcomeOK:
 				fmt.Fprintln(out, line)
 			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, line)
+				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
 			}
 		},
 	})
 	bar.Finish()
 
+	// A write that fails after rows were applied is exit 1 with a sentence
+	// saying what was applied, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
 	if failed != nil {
@@ -478,7 +483,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			err = failedFile.Commit()
 		}
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the failed rows %s: %v\n", opts.Failed, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the failed rows %s could not be written (%v)", opts.Failed, err))
 		}
 	}
 
@@ -490,18 +495,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			rows[i] = r.Row()
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
 			text.Count(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
+	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s was imported (%s), but %s", plan.File.Name, sum, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "row", "rows"), unknownNote(sum))
@@ -583,6 +595,27 @@ func writePlanReport(path string, plan *bulk.Plan) error {
 	}
 	if err != nil {
 		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
+	}
+	return nil
+}
+
+// writeProblemsReport writes --report for a file that is not valid: one row
+// per problem (action error, outcome not-attempted), since nothing was sent.
+func writeProblemsReport(path string, problems bulk.Problems) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %s", pathError(err))
+	}
+	rw := bulk.NewReportWriter(fh)
+	for _, p := range problems {
+		rw.AddProblem(p)
+	}
+	err = rw.Err()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report %s: %v", path, err)
 	}
 	return nil
 }

@@ -41,8 +41,8 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			return output.PrintList(f.IOStreams.Out, o, perms, []output.Column{
-				{Header: "PERMISSION", Value: func(i any) string { return p(i).Name }},
-				{Header: "DESCRIPTION", Value: func(i any) string { return p(i).Description }},
+				{Header: "PERMISSION", Fit: output.Keep, Value: func(i any) string { return p(i).Name }},
+				{Header: "DESCRIPTION", Fit: output.Wrap, Value: func(i any) string { return p(i).Description }},
 			})
 		},
 	})
@@ -59,24 +59,43 @@ type CanI struct {
 
 // NewCmdCanI is `ladmin can-i`.
 func NewCmdCanI(f *cmdutil.Factory) *cobra.Command {
-	var as string
+	var (
+		as   string
+		list bool
+	)
 	cmd := &cobra.Command{
-		Use:   "can-i <permission> [--as <id|email>]",
+		Use:   "can-i <permission> [--as <id|email>] | --list",
 		Short: "Check whether you (or another agent) hold a permission",
 		Long: `Print yes or no on stdout and exit 0 for yes or 4 for no, like kubectl auth can-i; the
 role that grants or lacks the permission is named on stderr (not with -q). Without --as it
-asks about the key in use.`,
+asks about the key in use. With --list, every permission of the catalog is printed with
+yes or no (exit 0), like kubectl auth can-i --list.`,
 		Example: `  ladmin can-i agents.invite
   ladmin can-i billing.manage --as ana@acme.com
-  if ladmin can-i agents.invite -q; then ladmin agent import -f new.csv; fi`,
-		Args: cobra.ExactArgs(1),
+  if ladmin can-i agents.invite -q; then ladmin agent import -f new.csv; fi
+  ladmin can-i --list --as ana@acme.com`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if list {
+				if len(args) > 0 {
+					return fmt.Errorf("--list takes no permission: it prints every one")
+				}
+				return nil
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("can-i needs one permission name (or --list for all of them)")
+			}
+			return nil
+		},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			return rbac.PermissionNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			perm := args[0]
-			if err := cmdutil.ResolvePermission(perm); err != nil {
-				return err
+			var perm string
+			if !list {
+				perm = args[0]
+				if err := cmdutil.ResolvePermission(perm); err != nil {
+					return err
+				}
 			}
 			o, c, err := f.Connect()
 			if err != nil {
@@ -95,6 +114,9 @@ asks about the key in use.`,
 				who = *a
 			}
 			role := sess.Roles.Of(who)
+			if list {
+				return printCanIList(f, o, who, role)
+			}
 			res := CanI{Permission: perm, Allowed: role.RBAC().Has(perm), Agent: who.Email, Role: role.Name}
 			switch {
 			case cmdutil.IsStructured(o):
@@ -117,5 +139,33 @@ asks about the key in use.`,
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "ask about this agent (id or email) instead of the key in use")
+	_ = cmd.RegisterFlagCompletionFunc("as", cmdutil.CompleteAgents(f, cmdutil.ActiveAgents))
+	cmd.Flags().BoolVar(&list, "list", false, "print every permission of the catalog with yes or no")
 	return cmd
+}
+
+// printCanIList prints every permission of the catalog with whether role
+// holds it: a table for people, a list of CanI for programs.
+func printCanIList(f *cmdutil.Factory, o output.Options, who liveagent.Agent, role liveagent.Role) error {
+	held := role.RBAC().Permissions
+	rows := make([]CanI, 0, len(rbac.Catalog()))
+	for _, p := range rbac.Catalog() {
+		rows = append(rows, CanI{Permission: p.Name, Allowed: held.Has(p.Name), Agent: who.Email, Role: role.Name})
+	}
+	c := func(i any) CanI { return i.(CanI) }
+	if err := output.PrintList(f.IOStreams.Out, o, rows, []output.Column{
+		{Header: "PERMISSION", Value: func(i any) string { return c(i).Permission }},
+		{Header: "ALLOWED", Value: func(i any) string {
+			if c(i).Allowed {
+				return "yes"
+			}
+			return "no"
+		}},
+	}); err != nil {
+		return err
+	}
+	if !cmdutil.IsStructured(o) {
+		f.Notef("role %s of %s holds %d of %d permissions", role.Name, who.Email, held.Len(), len(rows))
+	}
+	return nil
 }

@@ -45,9 +45,14 @@ Point ladmin at it with --url (or LADMIN_URL) and one of the seeded keys:
 Faults for honest client tests: --latency delays every response, --rate-limit N
 answers 429 (with Retry-After) beyond N requests per second per key, and --fault-rate P
 fails a fraction P of mutating requests with a 500 or a dropped connection, half of
-them after the change was committed.`,
+them after the change was committed.
+
+--api published shows the face of most real accounts: only LiveAgent's published API,
+every ladmin extension (GET /agents/me, POST /agents, /roles, /permissions) a plain 404,
+and the departments field of agent bodies ignored.`,
 		Example: `  ladmin sandbox serve
   ladmin sandbox serve --db :memory: --addr 127.0.0.1:0
+  ladmin sandbox serve --api published --addr 127.0.0.1:0
   ladmin sandbox serve --latency 50ms --rate-limit 100 --fault-rate 0.2 --seed-agents 20000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +61,9 @@ them after the change was committed.`,
 			}
 			if opts.RateLimit < 0 || opts.SeedAgents < 0 || opts.Latency < 0 {
 				return cmdutil.Usagef("--rate-limit, --seed-agents and --latency cannot be negative")
+			}
+			if opts.API != sandbox.APIExtended && opts.API != sandbox.APIPublished {
+				return cmdutil.Usagef("invalid --api %q: use extended or published", opts.API)
 			}
 			if opts.DB == "" {
 				opts.DB = sandbox.DefaultDBPath()
@@ -79,5 +87,6 @@ them after the change was committed.`,
 	fl.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per second allowed per API key (0: unlimited)")
 	fl.Float64Var(&opts.FaultRate, "fault-rate", 0, "fraction of mutating requests that fail (0 to 1)")
 	fl.IntVar(&opts.SeedAgents, "seed-agents", 0, "add N generated agents to a new database (load tests)")
+	fl.StringVar(&opts.API, "api", sandbox.APIExtended, "which API to show: extended (every endpoint ladmin knows) or published (LiveAgent's published API only, like most real accounts)")
 	return cmd
 }
