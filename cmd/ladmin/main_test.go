@@ -326,6 +326,7 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 		{"import from the terminal", []string{"agent", "import", "-f", "-"}, "end it with Ctrl-D", "\x03", 0},
 		{"agent offboard", []string{"agent", "offboard", "agent@example.com"}, "[y/N]: ", "\x03", 0},
 		{"apikey revoke", []string{"apikey", "revoke", "1"}, "[y/N]: ", "\x03", 0},
+		{"auth login --email hidden password", []string{"auth", "login", "--email", "owner@example.com", "--url", url}, "Password for ", "\x03", 0},
 		{"agent delete SIGTERM", []string{"agent", "delete", "agent@example.com"}, "[y/N]: ", "", syscall.SIGTERM},
 		{"auth login SIGHUP", []string{"auth", "login", "--url", url}, "API key for ", "", syscall.SIGHUP},
 	}
