@@ -60,6 +60,12 @@ func FuzzAPI(f *testing.F) {
 		{0, liveagent.PathDepartments + "/%00", "", "", 0},
 		{0, liveagent.PathAPIPrivileges, "", "", 2},
 		{4, liveagent.PathAgents, "", "", 0},
+		{0, liveagent.PathAPIKeys, "_filters=" + url.QueryEscape(`[["userid","=","x"]]`), "", 0},
+		{1, liveagent.PathAPIKeyLogin, "", `{"login":"owner@example.com","password":"x","name":"k","type":"A","valid_to_date":"2030-01-01 00:00:00"}`, 3},
+		{1, liveagent.PathAPIKeyLogin, "", `{"login":"owner@example.com","password":"","twofactor_token":"000000","valid_to_date":"not a date"}`, 3},
+		{3, "/apikeys/1", "", "", 1},
+		{0, "/apikeys/%FF", "", "", 0},
+		{1, "/agents/1/_logout", "", "", 1},
 		{0, "/../../etc/passwd", "", "", 0},
 		{0, OutboxPath, "", "", 3},
 	}
