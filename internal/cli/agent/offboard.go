@@ -242,7 +242,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		}
 		file = bulk.RefsFile(argumentsName, opts.Refs)
 	} else {
-		data, err := readRoster(opts.File, f.IOStreams.In)
+		data, err := readRoster(opts.File, f.IOStreams.InContext(context.Background())) // still ends on Ctrl-C: the streams watch the signals
 		if err != nil {
 			return nil, err
 		}
