@@ -23,15 +23,15 @@ import (
 
 // ImportOptions are the inputs of `agent import`.
 type ImportOptions struct {
-	F                    *cmdutil.Factory
-	File                 string // path, or "-" for stdin
-	Format               bulk.Format
-	DryRun               bool
-	OnExisting           bulk.OnExisting
-	Concurrency          int
+	F           *cmdutil.Factory
+	File        string // path, or "-" for stdin
+	Format      bulk.Format
+	DryRun      bool
+	OnExisting  bulk.OnExisting
+	Concurrency int
 	// ConcurrencySet is true when --concurrency was given; otherwise the
 	// workers are sized from the account's rate and the round trip.
-	ConcurrencySet bool
+	ConcurrencySet       bool
 	Rate                 float64
 	Report               string
 	Failed               string
