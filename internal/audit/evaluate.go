@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -20,6 +21,13 @@ type Account struct {
 	Roles  *liveagent.RoleIndex
 	// Departments are needed only when Policy.UsesDepartments.
 	Departments []liveagent.Department
+	// Keys are every API key of the account, read only when
+	// Policy.UsesAPIKeys (and only by a caller that may see them all).
+	Keys []liveagent.APIKey
+	// Now is when key validity is measured from (zero: the current time);
+	// Location is the zone of the account's datetimes (nil: UTC).
+	Now      time.Time
+	Location *time.Location
 }
 
 // Evaluate checks the account against the policy and the baseline (either
@@ -313,6 +321,8 @@ func (ev *evaluator) checkPolicy(pol *Policy, rp *resolvedPolicy) {
 			}
 		}
 	}
+
+	ev.checkAPIKeys(pol)
 
 	for _, rr := range rp.rules {
 		ev.checkRule(rr, loc(rr.Line))

@@ -70,6 +70,7 @@ type Finding struct {
 	Severity Severity  `json:"severity"`
 	Agent    *AgentRef `json:"agent,omitempty"`
 	Role     *RoleRef  `json:"role,omitempty"`
+	Key      *KeyRef   `json:"key,omitempty"`
 	Message  string    `json:"message"`
 	// Location is the policy key or baseline entry the finding relates to.
 	Location Location `json:"location"`

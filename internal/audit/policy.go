@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
 )
 
@@ -38,7 +39,9 @@ type Policy struct {
 	RequireTwoFactor *List
 	// ForbiddenPermissions is forbidden_permissions_for_custom_roles.
 	ForbiddenPermissions *List
-	Rules                []*Rule
+	// APIKeys are the checks of the account's API keys (api_keys:).
+	APIKeys *APIKeyPolicy
+	Rules   []*Rule
 }
 
 // Bounds is a {min, max} count; either may be unset.
@@ -109,7 +112,7 @@ type Expectation struct {
 
 // The policy's keys, in the order the docs list them.
 var (
-	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "rules"}
+	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "api_keys", "rules"}
 	boundsKeys    = []string{"min", "max"}
 	ruleKeys      = []string{"name", "select", "expect", "severity"}
 	selectorKeys  = []string{"department", "role", "email", "status", "two_factor"}
@@ -151,6 +154,8 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 			pol.RequireTwoFactor = p.list(k, v, key, nonEmpty)
 		case "forbidden_permissions_for_custom_roles":
 			pol.ForbiddenPermissions = p.list(k, v, key, p.permission)
+		case "api_keys":
+			pol.APIKeys = p.apiKeys(k, v)
 		case "rules":
 			pol.Rules = p.rules(k, v)
 		}
@@ -167,7 +172,7 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 func (pol *Policy) empty() bool {
 	return pol.Owners == nil && pol.Admins == nil && pol.AllowedEmailDomains == nil &&
 		pol.PrivilegedAllowlist == nil && pol.RequireTwoFactor == nil &&
-		pol.ForbiddenPermissions == nil && len(pol.Rules) == 0
+		pol.ForbiddenPermissions == nil && pol.APIKeys == nil && len(pol.Rules) == 0
 }
 
 // UsesDepartments reports whether a rule selects by department, so the
@@ -385,6 +390,12 @@ func (p *parser) emailPattern(s string) (string, error) {
 	}
 	if _, err := path.Match(e, ""); err != nil {
 		return "", fmt.Errorf("%q is not a valid pattern: %v", s, err)
+	}
+	if liveagent.HasHiddenChars(e) {
+		return "", fmt.Errorf("%q contains control or invisible characters, which would make it match an address other than the one it shows", s)
+	}
+	if !strings.ContainsAny(e, "*?[") && !liveagent.ValidEmail(e) {
+		return "", fmt.Errorf("%q is not an email address or pattern such as bob@acme.com or *@acme.com", s)
 	}
 	return e, nil
 }

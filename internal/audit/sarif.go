@@ -135,7 +135,12 @@ func writeSARIF(w io.Writer, r *Report) error {
 			}}},
 			PartialFingerprints: map[string]string{"ladminFinding/v1": fingerprint(f)},
 		}
-		if f.Agent != nil {
+		if f.Key != nil {
+			res.Properties = map[string]any{"key": f.Key}
+			if f.Agent != nil {
+				res.Properties["agent"] = f.Agent
+			}
+		} else if f.Agent != nil {
 			res.Properties = map[string]any{"agent": f.Agent}
 		} else if f.Role != nil {
 			res.Properties = map[string]any{"role": f.Role}
@@ -184,6 +189,8 @@ func ruleName(id string) string {
 func fingerprint(f Finding) string {
 	key := f.Rule
 	switch {
+	case f.Key != nil:
+		key += "|key|" + f.Key.ID
 	case f.Agent != nil:
 		key += "|agent|" + f.Agent.ID + "|" + strings.ToLower(f.Agent.Email)
 	case f.Role != nil:

@@ -352,22 +352,25 @@ func (c OffboardCounts) String() string {
 	return s
 }
 
-// AuthorizeOffboard applies the rules of delete (spec/rbac.md 3, 4 and 5)
-// to every agent of the plan, before anything is sent: nobody offboards
-// themselves, nor anyone holding a permission they lack (an admin cannot
-// offboard an owner), and the last active owner stays. Revoking others'
-// keys needs apikeys.read (to see them) and apikeys.manage. Every refusal is
-// one problem, naming the row.
-func AuthorizeOffboard(plan *Plan, acct *Account, opts OffboardOptions, callerKnown bool) Problems {
+// AuthorizeOffboard applies the rules to every agent of the plan, before
+// anything is sent: those of delete (spec/rbac.md 3, 4 and 5: nobody
+// offboards themselves, nor anyone holding a permission they lack, so an
+// admin cannot offboard an owner, and the last active owner stays), and for
+// an agent deleted already those of signing out and revoking its keys.
+// Seeing others' keys needs apikeys.read, revoking them apikeys.manage.
+// Every refusal is one problem naming the row; a refusal that concerns the
+// whole run is one problem on line 0.
+func AuthorizeOffboard(plan *Plan, acct *Account, opts OffboardOptions) Problems {
 	p := &problemList{file: plan.File.Name}
 	actor := acct.Actor()
+	if opts.CallerUnknown {
+		actor.ID, actor.Email = "", "" // rule 5 cannot be checked; the account does
+	}
 	if !opts.KeepKeys {
-		for _, perm := range []string{rbac.APIKeysRead, rbac.APIKeysManage} {
-			if !actor.Role.Has(perm) {
-				p.add(0, "", "your role (%s) lacks %s, so offboarding cannot see or revoke the leavers' API keys; "+
-					"use a key with it, or pass --keep-keys to leave keys alone", actor.Role.Label(), perm)
-				return p.list
-			}
+		if d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.ReadAPIKeys}); !d.Allowed {
+			p.add(0, "", "%s, so offboarding cannot find the leavers' API keys; use a key that holds it, "+
+				"or pass --keep-keys to leave keys alone", d.Reason)
+			return p.list
 		}
 	}
 	owners := acct.ActiveOwners()
@@ -377,19 +380,21 @@ func AuthorizeOffboard(plan *Plan, acct *Account, opts OffboardOptions, callerKn
 			continue
 		}
 		target := acct.Roles.Subject(*s.Target)
-		req := rbac.Request{Actor: actor, Action: rbac.DeleteAgent, Target: &target, ActiveOwners: owners}
-		if !callerKnown {
-			req.Actor.ID, req.Actor.Email = "", "" // rule 5 cannot be checked; the account does
+		var actions []rbac.Action
+		if s.Target.Active() {
+			actions = append(actions, rbac.DeleteAgent)
+		} else {
+			actions = append(actions, rbac.SignOutAgent)
 		}
-		if !s.Target.Active() {
-			// Already deleted: only its sessions and keys are reached (rules
-			// 3 and 5); it is no longer one of the owners rule 4 counts.
-			req.ActiveOwners = owners + 1
+		if s.KeysToRevoke() > 0 {
+			actions = append(actions, rbac.RevokeAPIKey)
 		}
-		d := rbac.Decide(req)
-		if !d.Allowed {
-			p.add(s.Record.Line, "", "%s: %s", s.Record.Ref(), d.Reason)
-			continue
+		for _, act := range actions {
+			d := rbac.Decide(rbac.Request{Actor: actor, Action: act, Target: &target, ActiveOwners: owners})
+			if !d.Allowed {
+				p.add(s.Record.Line, "", "%s: %s", s.Record.Ref(), d.Reason)
+				break
+			}
 		}
 		if s.Target.Active() && target.Role.IsOwner() {
 			owners-- // the next owner of the batch must still leave one
@@ -401,7 +406,7 @@ func AuthorizeOffboard(plan *Plan, acct *Account, opts OffboardOptions, callerKn
 // OffboardAPI is the part of the client that offboard steps use;
 // *liveagent.Client has it (through the CLI's adapter).
 type OffboardAPI interface {
-	SignOutAgent(ctx context.Context, agentID string) error
+	LogoutAgent(ctx context.Context, agentID string) error
 	RevokeAPIKey(ctx context.Context, keyID string) error
 	DeleteAgent(ctx context.Context, id string) error
 	GetAgent(ctx context.Context, id string) (*liveagent.Agent, error)
@@ -457,7 +462,7 @@ func runOp(ctx context.Context, api OffboardAPI, o Op, opts ApplyOptions) (note 
 	switch o.Kind {
 	case OpSignOut:
 		for attempt := 1; ; attempt++ {
-			err = api.SignOutAgent(ctx, o.AgentID)
+			err = api.LogoutAgent(ctx, o.AgentID)
 			if err == nil || !liveagent.IsUncertain(err) || attempt >= opts.MaxAttempts || ctx.Err() != nil {
 				return "", err
 			}
@@ -599,4 +604,13 @@ func OffboardRow(r Result) OffboardResult {
 		row.RevokeKeys += fmt.Sprintf("kept %s (%s)", k.Key.ID, k.Reason)
 	}
 	return row
+}
+
+// KeysOf keeps what a plan needs of the account's API keys.
+func KeysOf(keys []liveagent.APIKey) []Key {
+	out := make([]Key, len(keys))
+	for i, k := range keys {
+		out[i] = Key{ID: k.ID.String(), Name: k.Name, UserID: k.UserID}
+	}
+	return out
 }

@@ -58,13 +58,45 @@ func ErrorMessage(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted"
 	}
-	msg := strings.TrimSpace(err.Error())
-	var apiErr *liveagent.Error
-	if errors.As(err, &apiErr) && apiErr.Kind == liveagent.KindAuth && apiErr.Status == 401 {
-		msg = strings.TrimSuffix(msg, ".") + "; check the key with `ladmin auth status`"
-	}
-	return text.Safe(msg)
+	return text.Safe(strings.TrimSpace(err.Error()))
 }
+
+// withNextStep adds to err what to do about it, where the error alone
+// cannot say: which key was refused and where it came from, which URL
+// could not be reached and how to change it.
+func withNextStep(f *cmdutil.Factory, err error) error {
+	var apiErr *liveagent.Error
+	if err == nil || !errors.As(err, &apiErr) {
+		return err
+	}
+	switch {
+	case apiErr.Kind == liveagent.KindAuth && apiErr.Status == 401:
+		hint := "check the key with `ladmin auth status`"
+		if src := f.KeySource(); src != "" {
+			hint = "it came from " + src + ": check it with `ladmin auth status`, or log in again with `ladmin auth login`"
+		}
+		return &hinted{err, hint}
+	case apiErr.Kind == liveagent.KindUnavailable && strings.Contains(apiErr.Message, "connection refused"):
+		src := f.URLSource()
+		if src == "" {
+			src = "--url"
+		}
+		return &hinted{err, "check the URL (it came from " + src + ") or start a local sandbox with `ladmin sandbox serve`"}
+	}
+	return err
+}
+
+// hinted is an error with a next step; its kind is the wrapped error's.
+type hinted struct {
+	error
+	hint string
+}
+
+func (h *hinted) Error() string {
+	return strings.TrimSuffix(strings.TrimSpace(h.error.Error()), ".") + "; " + h.hint
+}
+
+func (h *hinted) Unwrap() error { return h.error }
 
 // printError writes "error: <sentence> (exit N)" unless the command already
 // reported everything.

@@ -7,12 +7,16 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/ladmin/ladmin/internal/cli/agent"
+	"github.com/ladmin/ladmin/internal/cli/apikey"
 	"github.com/ladmin/ladmin/internal/cli/audit"
 	"github.com/ladmin/ladmin/internal/cli/auth"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
@@ -28,12 +32,14 @@ import (
 // Main runs ladmin with args and returns the exit code. It never calls
 // os.Exit, so the whole CLI can run in-process in tests.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cmdutil.BuildInfo) int {
+	// Prompts and reads of stdin give up when a signal cancels ctx.
+	ios.SetContext(ctx)
 	f := NewFactory(ios, build)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
-	err := root.ExecuteContext(ctx)
+	err := withNextStep(f, root.ExecuteContext(ctx))
 	prefix := "error:"
 	if ios.IsStderrTTY() && ios.ColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
@@ -47,7 +53,7 @@ func NewFactory(ios *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Fact
 	v.SetEnvPrefix("LADMIN")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	// Bound one by one: viper ignores the environment for keys it does not know.
-	for _, key := range []string{"profile", "url", "output", "timeout", "debug"} {
+	for _, key := range []string{"profile", "url", "output", "timeout", "debug", "api"} {
 		_ = v.BindEnv(key)
 	}
 	return &cmdutil.Factory{IOStreams: ios, Build: build, Viper: v, Getenv: os.Getenv}
@@ -84,7 +90,7 @@ Try it with no account: ladmin demo`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return cmdutil.Usagef("%s; see `%s --help`", flagErrorText(err), cmd.CommandPath())
+		return cmdutil.Usagef("%s; see `%s --help`", suggestFlag(cmd, flagErrorText(err)), cmd.CommandPath())
 	})
 
 	pf := root.PersistentFlags()
@@ -116,6 +122,7 @@ Try it with no account: ladmin demo`,
 		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		apikey.NewCmdAPIKey(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)
@@ -132,6 +139,7 @@ Try it with no account: ladmin demo`,
 		root.AddCommand(c)
 	}
 	checkArgs(root)
+	setHelp(root, f)
 	return root
 }
 
@@ -162,13 +170,78 @@ func checkArgs(cmd *cobra.Command) {
 	if validate := cmd.Args; validate != nil {
 		cmd.Args = func(cmd *cobra.Command, args []string) error {
 			if err := validate(cmd, args); err != nil {
-				return cmdutil.Usagef("%s; see `%s --help`", err.Error(), cmd.CommandPath())
+				return cmdutil.Usagef("%s; see `%s --help`", argsErrorText(cmd, args, err), cmd.CommandPath())
 			}
 			return nil
 		}
 		return
 	}
 	requireSubcommands(cmd)
+}
+
+// cobraArgCounts match cobra's argument-count errors ("accepts 1 arg(s),
+// received 0", "requires at least 1 arg(s), only received 0", ...).
+var cobraArgCounts = regexp.MustCompile(`^(accepts|requires at least|accepts at most|accepts between) .*arg\(s\)`)
+
+// argsErrorText says in words what a command expected, from the arguments
+// of its Use line (`agent get <id|email>`), instead of cobra's counts.
+func argsErrorText(cmd *cobra.Command, args []string, err error) string {
+	msg := err.Error()
+	want := strings.TrimSpace(strings.TrimPrefix(cmd.Use, cmd.Name()))
+	// Keep the arguments, drop the [flags] and options that follow them.
+	var needed []string
+	for _, w := range strings.Fields(want) {
+		if strings.HasPrefix(w, "[") || strings.HasPrefix(w, "-") || w == "|" {
+			break
+		}
+		needed = append(needed, w)
+	}
+	for i, w := range needed {
+		if strings.HasSuffix(w, "...") {
+			needed[i] = "one or more " + strings.TrimSuffix(w, "...")
+		}
+	}
+	what := strings.Join(needed, " ")
+	switch {
+	case strings.HasPrefix(msg, "unknown command") && cmd.Args != nil && len(args) > 0 && what == "":
+		return fmt.Sprintf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	case !cobraArgCounts.MatchString(msg) || what == "":
+		return msg
+	case len(args) == 0:
+		return fmt.Sprintf("%s needs %s", cmd.CommandPath(), what)
+	default:
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = strconv.Quote(a)
+		}
+		return fmt.Sprintf("%s takes only %s, got %d arguments: %s", cmd.CommandPath(), what, len(args), strings.Join(quoted, " "))
+	}
+}
+
+// unknownFlag matches pflag's "unknown flag: --lmit".
+var unknownFlag = regexp.MustCompile(`^unknown flag: --(\S+)$`)
+
+// suggestFlag adds the nearest flag of cmd to an unknown-flag error.
+func suggestFlag(cmd *cobra.Command, msg string) string {
+	m := unknownFlag.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
+		}
+	})
+	cmd.InheritedFlags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
+		}
+	})
+	if s := rbac.Suggest(m[1], names); s != "" {
+		return fmt.Sprintf("%s (did you mean --%s?)", msg, s)
+	}
+	return msg
 }
 
 // requireSubcommands makes every command that only groups others fail on a

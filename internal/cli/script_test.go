@@ -4,9 +4,8 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -22,7 +21,15 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ladmin": func() {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			// testscript cannot unset a variable, only empty it; `unset`
+			// below lists the ones to remove, as a user's shell would.
+			for name := range strings.SplitSeq(os.Getenv(unsetVar), ",") {
+				if os.Getenv(name) == "" { // not set again since
+					os.Unsetenv(name)
+				}
+			}
+			os.Unsetenv(unsetVar)
+			ctx, stop := cmdutil.SignalContext(context.Background())
 			code := cli.Main(ctx, os.Args[1:], iostreams.System(),
 				cmdutil.BuildInfo{Version: "test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
 			stop()
@@ -31,10 +38,13 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// unsetVar carries the names the `unset` command removed to ladmin.
+const unsetVar = "LADMIN_TEST_UNSET"
+
 // TestScripts runs testdata/script/*.txtar, each against its own fresh
 // in-memory sandbox. Environment in every script:
 //
-//	LADMIN_URL      the sandbox
+//	LADMIN_URL      the sandbox (also in SANDBOX, for scripts that unset it)
 //	LADMIN_API_KEY  the owner's key (override per command with env)
 //	OWNER_KEY ADMIN_KEY AGENT_KEY   the seeded keys
 //	HOME, XDG_CONFIG_HOME, XDG_DATA_HOME   inside $WORK
@@ -47,6 +57,18 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join(repo, "testdata", "script"),
 		RequireExplicitExec: false,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// unset NAME...: ladmin runs without these variables (an empty
+			// one is an error of its own).
+			"unset": func(ts *testscript.TestScript, neg bool, args []string) {
+				names := strings.Split(ts.Getenv(unsetVar), ",")
+				for _, name := range args {
+					ts.Setenv(name, "")
+					names = append(names, name)
+				}
+				ts.Setenv(unsetVar, strings.Trim(strings.Join(names, ","), ","))
+			},
+		},
 		Setup: func(env *testscript.Env) error {
 			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
 			if err != nil {
@@ -58,6 +80,7 @@ func TestScripts(t *testing.T) {
 				srv.Close()
 			})
 			env.Setenv("LADMIN_URL", hs.URL)
+			env.Setenv("SANDBOX", hs.URL)
 			env.Setenv("LADMIN_API_KEY", sandbox.OwnerKey)
 			env.Setenv("OWNER_KEY", sandbox.OwnerKey)
 			env.Setenv("ADMIN_KEY", sandbox.AdminKey)

@@ -17,11 +17,16 @@ const (
 	KeyOutput         = "output"
 	KeyTimeout        = "timeout"
 	KeyCurrentProfile = "current_profile"
+	KeyAPI            = "api"
 	keyAPIKey         = "api_key"
 )
 
 // Keys are the keys config get and set accept, in the order config list shows.
-var Keys = []string{KeyCurrentProfile, KeyURL, KeyAPIKeyFile, KeyOutput, KeyTimeout}
+var Keys = []string{KeyCurrentProfile, KeyURL, KeyAPIKeyFile, KeyOutput, KeyTimeout, KeyAPI}
+
+// APIModes are the valid values of the api key: auto learns which API the
+// account has; published and extended say it.
+var APIModes = []string{"auto", "published", "extended"}
 
 // OutputFormats are the valid values of the output key. They mirror
 // output.Formats (a test checks) without making config depend on the printers.
@@ -102,6 +107,7 @@ func (f *File) List(profile string) [][2]string {
 		{KeyAPIKeyFile, p.APIKeyFile},
 		{KeyOutput, p.Output},
 		{KeyTimeout, p.Timeout},
+		{KeyAPI, p.API},
 	}
 }
 
@@ -116,6 +122,8 @@ func (p *Profile) field(key string) *string {
 		return &p.Output
 	case KeyTimeout:
 		return &p.Timeout
+	case KeyAPI:
+		return &p.API
 	}
 	panic("config: no profile field for key " + key)
 }
@@ -162,6 +170,10 @@ func normalize(key, value string) (string, error) {
 		d, err := time.ParseDuration(value)
 		if err != nil || d <= 0 {
 			return "", fmt.Errorf("invalid timeout %q; use a positive duration such as 30s or 2m", value)
+		}
+	case KeyAPI:
+		if !slices.Contains(APIModes, value) {
+			return "", fmt.Errorf("invalid api %q; use auto (learn it from the account), published or extended", value)
 		}
 	case KeyAPIKeyFile:
 		abs, err := filepath.Abs(value)

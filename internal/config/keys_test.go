@@ -110,11 +110,11 @@ func TestListNeverShowsTheKey(t *testing.T) {
 	}{
 		{"prod", [][2]string{
 			{"current_profile", "prod"}, {"url", "https://acme.ladesk.com"}, {"api_key", "(set)"},
-			{"api_key_file", ""}, {"output", "json"}, {"timeout", "30s"},
+			{"api_key_file", ""}, {"output", "json"}, {"timeout", "30s"}, {"api", ""},
 		}},
 		{"keyless", [][2]string{
 			{"current_profile", "prod"}, {"url", "https://b.example"}, {"api_key", ""},
-			{"api_key_file", "/k"}, {"output", ""}, {"timeout", ""},
+			{"api_key_file", "/k"}, {"output", ""}, {"timeout", ""}, {"api", ""},
 		}},
 	}
 	for _, tt := range tests {

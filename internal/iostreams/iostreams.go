@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,12 +26,18 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
+	// width overrides the terminal's width (tests); 0 asks the terminal.
+	width int
 
 	// lines reads In line by line. It is kept so that text buffered past one
 	// line (a piped key followed by more input) is not lost between reads;
 	// linesOf says which In it wraps, in case a test swaps In.
 	lines   *bufio.Reader
 	linesOf io.Reader
+	// pending is a line read abandoned by an interrupted prompt.
+	pending chan lineResult
+
+	ctx context.Context
 }
 
 // System returns the process's standard streams with real terminal
@@ -86,6 +93,34 @@ func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
+// TerminalWidth is the width, in columns, of the terminal stdout shows on,
+// to which tables and help are fitted; 0 when stdout is not a terminal
+// (pipes and CI logs get every value whole). A terminal that does not say
+// its size counts as $COLUMNS wide, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	if s.width > 0 {
+		return s.width
+	}
+	if f, ok := s.Out.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// SetTerminalWidth makes stdout a terminal of this width (tests).
+func (s *IOStreams) SetTerminalWidth(w int) {
+	s.stdoutTTY = w > 0
+	s.width = w
+}
+
 // ColorEnabled reports whether output may be colored: only on a terminal,
 // so pipes and CI logs get plain text, and never after --no-color/NO_COLOR.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.colorDisabled }
@@ -99,23 +134,53 @@ func (s *IOStreams) SetColorEnabled(v bool) { s.colorDisabled = !v }
 // would prompt (delete) refuse without --yes otherwise.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
 
-// ReadSecret reads an API key. When stdin is a terminal it shows prompt on
-// ErrOut and reads without echo, so the key never appears on screen or in
-// scrollback; otherwise (a key piped in by a script) it reads one line with
-// no prompt. The result is trimmed of spaces and line endings; it is "" when
-// the input is empty, which the caller reports.
+// MaxLineBytes bounds one line read at a prompt or from a piped stdin (an
+// API key, a yes/no answer): a few KiB is far more than any key or answer,
+// and `ladmin auth login < /dev/zero` fails at once instead of growing
+// without bound. A terminal in canonical mode already stops a line at 4095
+// bytes; this holds for pipes and files too.
+const MaxLineBytes = 4 << 10
+
+// ErrLineTooLong is returned when a line read from In exceeds MaxLineBytes.
+var ErrLineTooLong = fmt.Errorf("the input line is longer than %d KiB, the most a key or an answer can be; is this the input you meant?", MaxLineBytes>>10)
+
+// SetContext gives the streams the context that signals cancel (Ctrl-C,
+// SIGTERM, SIGHUP): every prompt and every read of In through InContext
+// gives up when it is done, so an interrupted prompt exits 130 at once
+// instead of waiting for Enter. cli.Main sets it; without it, reads wait.
+func (s *IOStreams) SetContext(ctx context.Context) { s.ctx = ctx }
+
+func (s *IOStreams) context() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
+// ReadSecret reads an API key (or another secret). When stdin is a terminal
+// it shows prompt on ErrOut and reads without echo, so the secret never
+// appears on screen or in scrollback; otherwise (a key piped in by a script)
+// it reads one line with no prompt. The result is trimmed of spaces and line
+// endings; it is "" when the input is empty, which the caller reports. It
+// returns ctx's error (or that of SetContext's context) as soon as either is
+// done, with the terminal's echo restored, and ErrLineTooLong beyond
+// MaxLineBytes.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, error) {
-	if !s.stdinTTY {
-		line, err := s.readLine()
+	ctx, cancel := s.mergeContext(ctx)
+	defer cancel()
+	f, ok := s.In.(*os.File)
+	if !s.stdinTTY || !ok || !term.IsTerminal(int(f.Fd())) {
+		if s.stdinTTY {
+			// A test pretending to be a terminal: prompt, then read the line it provides.
+			fmt.Fprint(s.ErrOut, prompt)
+		}
+		line, err := s.readLineContext(ctx)
+		if err != nil && ctx.Err() != nil && s.stdinTTY {
+			fmt.Fprintln(s.ErrOut)
+		}
 		return strings.TrimSpace(line), err
 	}
 	fmt.Fprint(s.ErrOut, prompt)
-	f, ok := s.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		// A test pretending to be a terminal: read the line it provides.
-		line, err := s.readLine()
-		return strings.TrimSpace(line), err
-	}
 	fd := int(f.Fd())
 	// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
 	// longer ends a blocked ReadPassword: give up on ctx and put the
@@ -143,16 +208,25 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 		if r.err != nil {
 			return "", fmt.Errorf("reading secret: %w", r.err)
 		}
+		if len(r.secret) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
 		return strings.TrimSpace(string(r.secret)), nil
 	}
 }
 
 // Confirm asks a yes/no question on ErrOut; only y or yes (any case) is a
-// yes, so Enter or EOF keeps the safe default.
+// yes, so Enter or EOF keeps the safe default. Ctrl-C, SIGTERM or SIGHUP
+// while it waits returns context.Canceled at once (exit 130): every command
+// that asks before it changes something (delete, offboard, apply, undo)
+// should ask through Confirm.
 func (s *IOStreams) Confirm(prompt string) (bool, error) {
 	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", prompt)
-	line, err := s.readLine()
+	line, err := s.readLineContext(s.context())
 	if err != nil {
+		if s.context().Err() != nil {
+			fmt.Fprintln(s.ErrOut) // leave the prompt's line before the error
+		}
 		return false, err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -162,15 +236,119 @@ func (s *IOStreams) Confirm(prompt string) (bool, error) {
 	return false, nil
 }
 
-// readLine reads one line from In without its line ending. A last line
-// without a newline counts; EOF before any text returns "" and no error.
+// mergeContext is ctx, also canceled when the streams' own context is.
+func (s *IOStreams) mergeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.context(), cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+type lineResult struct {
+	line string
+	err  error
+}
+
+// readLineContext is readLine, given up when ctx is done. A read of a
+// terminal or pipe cannot be interrupted, so it runs on its own goroutine;
+// when ctx wins, that read stays pending and the next call takes its result
+// rather than start a second reader of the same input.
+func (s *IOStreams) readLineContext(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if s.pending == nil {
+		ch := make(chan lineResult, 1)
+		go func() {
+			line, err := s.readLine()
+			ch <- lineResult{line, err}
+		}()
+		s.pending = ch
+	}
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-s.pending:
+		s.pending = nil
+		return r.line, r.err
+	}
+}
+
+// readLine reads one line from In without its line ending, at most
+// MaxLineBytes. A last line without a newline counts; EOF before any text
+// returns "" and no error.
 func (s *IOStreams) readLine() (string, error) {
 	if s.lines == nil || s.linesOf != s.In {
 		s.lines, s.linesOf = bufio.NewReader(s.In), s.In
 	}
-	line, err := s.lines.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("reading input: %w", err)
+	var line []byte
+	for {
+		chunk, err := s.lines.ReadSlice('\n')
+		if len(line)+len(chunk) > MaxLineBytes+2 { // +2: the line ending
+			return "", ErrLineTooLong
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("reading input: %w", err)
+		}
+		text := strings.TrimRight(string(line), "\r\n")
+		if len(text) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
+		return text, nil
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// InContext is In as a reader that gives up with ctx's error (or that of
+// SetContext's context) as soon as either is done, even while a read is
+// blocked on a terminal or a slow pipe: `agent import -f -` reads stdin
+// through it, so Ctrl-C ends it at once. Read everything through one
+// InContext reader.
+func (s *IOStreams) InContext(ctx context.Context) io.Reader {
+	return &ctxReader{ctx: ctx, s: s}
+}
+
+type ctxReader struct {
+	ctx     context.Context
+	s       *IOStreams
+	pending chan readResult
+}
+
+type readResult struct {
+	data []byte
+	err  error
+}
+
+func (r *ctxReader) Read(p []byte) (int, error) {
+	ctx, cancel := r.s.mergeContext(r.ctx)
+	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if r.pending == nil {
+		ch := make(chan readResult, 1)
+		buf := make([]byte, len(p)) // the caller's p is not written after Read returns
+		go func() {
+			n, err := r.s.In.Read(buf)
+			ch <- readResult{buf[:n], err}
+		}()
+		r.pending = ch
+	}
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case res := <-r.pending:
+		r.pending = nil
+		n := copy(p, res.data)
+		if n < len(res.data) { // a smaller p than the pending read's: keep the rest
+			rest := res.data[n:]
+			ch := make(chan readResult, 1)
+			ch <- readResult{rest, res.err}
+			r.pending = ch
+			return n, nil
+		}
+		return n, res.err
+	}
 }

@@ -72,7 +72,7 @@ func newTestClient(t *testing.T, s *script, debug *bytes.Buffer) *Client {
 	t.Helper()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	cfg := Config{URL: srv.URL, APIKey: "secret-key-123", BackoffBase: time.Millisecond, MaxRetries: 3}
+	cfg := Config{URL: srv.URL, APIKey: "secret-key-123", BackoffBase: time.Millisecond, MaxRetries: 3, API: APIExtended}
 	if debug != nil {
 		cfg.Debug = debug
 	}
@@ -204,7 +204,7 @@ func TestCreateAgentOnceLooksUpBeforeRetrying(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	c, _ := New(Config{URL: srv.URL, APIKey: "k", BackoffBase: time.Millisecond})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond})
 	a, err := c.CreateAgentOnce(context.Background(), AgentCreate{Name: "N", Email: "new@acme.com"})
 	if err != nil || a.ID != "n1" {
 		t.Fatalf("got %+v, %v", a, err)
@@ -230,7 +230,7 @@ func TestCreateAgentOnceRetriesWhenTheLookupFindsNothing(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	c, _ := New(Config{URL: srv.URL, APIKey: "k", BackoffBase: time.Millisecond})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond})
 	a, err := c.CreateAgentOnce(context.Background(), AgentCreate{Name: "N", Email: "new@acme.com"})
 	if err != nil || a.ID != "n2" || posts.Load() != 2 {
 		t.Fatalf("got %+v, %v after %d POSTs", a, err, posts.Load())
@@ -280,7 +280,7 @@ func TestListAllReadsEveryRowEvenWhenTheServerCapsPages(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := pagedServer(t, tc.n, tc.capAt, tc.withTotal, -1)
-			c, _ := New(Config{URL: srv.URL, APIKey: "k", BackoffBase: time.Millisecond})
+			c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond})
 			all, err := c.ListAgents(context.Background(), ListOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -299,7 +299,7 @@ func TestListAllReadsEveryRowEvenWhenTheServerCapsPages(t *testing.T) {
 
 func TestListAllFetchesWindowsConcurrentlyInFewRequests(t *testing.T) {
 	srv, calls := pagedServer(t, 20000, 1000, true, -1)
-	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended})
 	all, err := c.ListAgents(context.Background(), ListOptions{})
 	if err != nil || len(all) != 20000 {
 		t.Fatalf("%d agents, %v", len(all), err)
@@ -311,7 +311,7 @@ func TestListAllFetchesWindowsConcurrentlyInFewRequests(t *testing.T) {
 
 func TestListAllNeverReturnsAPartialList(t *testing.T) {
 	srv, _ := pagedServer(t, 5000, 1000, true, 3000)
-	c, _ := New(Config{URL: srv.URL, APIKey: "k", BackoffBase: time.Millisecond, MaxRetries: 1})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond, MaxRetries: 1})
 	all, err := c.ListAgents(context.Background(), ListOptions{})
 	if err == nil || all != nil {
 		t.Fatalf("a failed window must fail the list, got %d agents, err %v", len(all), err)
@@ -411,7 +411,7 @@ func TestSameHostRedirectsAreFollowed(t *testing.T) {
 		fmt.Fprint(w, `{"id":"a1"}`)
 	}))
 	defer srv.Close()
-	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended})
 	if a, err := c.Me(context.Background()); err != nil || a.ID != "a1" {
 		t.Fatalf("got %+v, %v", a, err)
 	}
@@ -419,7 +419,7 @@ func TestSameHostRedirectsAreFollowed(t *testing.T) {
 
 func TestListAllStopsAtTheLimit(t *testing.T) {
 	srv, calls := pagedServer(t, 20000, 1000, true, -1)
-	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended})
 	for _, limit := range []int{5, 1000, 1500} {
 		calls.Store(0)
 		got, err := c.ListAgents(context.Background(), ListOptions{Limit: limit})

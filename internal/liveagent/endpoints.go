@@ -16,7 +16,7 @@ func (c *Client) Ping(ctx context.Context) error {
 // Me returns the agent that owns the API key.
 func (c *Client) Me(ctx context.Context) (*Agent, error) {
 	var a Agent
-	if err := c.do(ctx, call{method: http.MethodGet, path: PathAgentMe, result: &a}); err != nil {
+	if err := c.extension(ctx, CapMe, call{method: http.MethodGet, path: PathAgentMe, result: &a}); err != nil {
 		return &a, err
 	}
 	c.who.set(&a)
@@ -102,12 +102,23 @@ func (c *Client) ResolveAgent(ctx context.Context, ref string, includeDeleted bo
 // connection or 5xx the error is Uncertain: the agent may exist.
 func (c *Client) CreateAgent(ctx context.Context, in AgentCreate) (*Agent, error) {
 	var a Agent
-	return &a, c.do(ctx, call{method: http.MethodPost, path: PathAgents, body: in, result: &a})
+	if len(in.Departments) > 0 {
+		if err := c.RequireExtensions(ctx, CapDepartments); err != nil {
+			return nil, err
+		}
+	}
+	return &a, c.extension(ctx, CapCreateAgents, call{method: http.MethodPost, path: PathAgents, body: in, result: &a})
 }
 
-// UpdateAgent changes the fields set in up.
+// UpdateAgent changes the fields set in up. Departments are refused without
+// sending on an account without the extensions: it would ignore them silently.
 func (c *Client) UpdateAgent(ctx context.Context, id string, up AgentUpdate) (*Agent, error) {
 	var a Agent
+	if up.Departments != nil {
+		if err := c.RequireExtensions(ctx, CapDepartments); err != nil {
+			return nil, err
+		}
+	}
 	return &a, c.do(ctx, call{method: http.MethodPut, path: PathAgent(id), body: up, result: &a})
 }
 
@@ -156,7 +167,7 @@ func (c *Client) Privileges(ctx context.Context) ([]APIPrivilege, error) {
 // ListRoles returns the built-in and custom roles (extension).
 func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
 	var rs []Role
-	if err := c.do(ctx, call{method: http.MethodGet, path: PathRoles, result: &rs}); err != nil {
+	if err := c.extension(ctx, CapReadRoles, call{method: http.MethodGet, path: PathRoles, result: &rs}); err != nil {
 		return nil, err
 	}
 	return nonNil(rs), nil
@@ -165,19 +176,19 @@ func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
 // GetRole returns one role by id.
 func (c *Client) GetRole(ctx context.Context, id string) (*Role, error) {
 	var r Role
-	return &r, c.do(ctx, call{method: http.MethodGet, path: PathRole(id), result: &r})
+	return &r, c.extension(ctx, CapReadRoles, call{method: http.MethodGet, path: PathRole(id), result: &r})
 }
 
 // CreateRole defines a custom role.
 func (c *Client) CreateRole(ctx context.Context, in RoleCreate) (*Role, error) {
 	var r Role
-	return &r, c.do(ctx, call{method: http.MethodPost, path: PathRoles, body: in, result: &r})
+	return &r, c.extension(ctx, CapManageRoles, call{method: http.MethodPost, path: PathRoles, body: in, result: &r})
 }
 
 // UpdateRole edits a custom role.
 func (c *Client) UpdateRole(ctx context.Context, id string, up RoleUpdate) (*Role, error) {
 	var r Role
-	return &r, c.do(ctx, call{method: http.MethodPut, path: PathRole(id), body: up, result: &r})
+	return &r, c.extension(ctx, CapManageRoles, call{method: http.MethodPut, path: PathRole(id), body: up, result: &r})
 }
 
 // DeleteRole deletes a custom role, first moving its agents to reassignTo when set.
@@ -186,13 +197,13 @@ func (c *Client) DeleteRole(ctx context.Context, id, reassignTo string) error {
 	if reassignTo != "" {
 		q = url.Values{QueryReassignTo: {reassignTo}}
 	}
-	return c.do(ctx, call{method: http.MethodDelete, path: PathRole(id), query: q, result: &struct{}{}})
+	return c.extension(ctx, CapManageRoles, call{method: http.MethodDelete, path: PathRole(id), query: q, result: &struct{}{}})
 }
 
 // ListPermissions returns the permission catalog as the server knows it.
 func (c *Client) ListPermissions(ctx context.Context) ([]Permission, error) {
 	var ps []Permission
-	if err := c.do(ctx, call{method: http.MethodGet, path: PathPermissions, result: &ps}); err != nil {
+	if err := c.extension(ctx, CapPermissions, call{method: http.MethodGet, path: PathPermissions, result: &ps}); err != nil {
 		return nil, err
 	}
 	return nonNil(ps), nil

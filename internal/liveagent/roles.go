@@ -13,6 +13,63 @@ import (
 type RoleIndex struct {
 	roles []Role
 	byKey map[string]int // lowercased id and name
+	// blind is true on an account without the extensions: only the
+	// built-ins are known, and a role_id on an agent is a custom role whose
+	// definition cannot be seen (an opaque role, "custom:<id>").
+	blind bool
+}
+
+// CustomPrefix names a custom role seen only from outside: "custom:<role_id>".
+const CustomPrefix = "custom:"
+
+// NewBlindRoleIndex is the roles of an account without the extensions: the
+// built-ins, and the custom roles its agents hold, seen from outside (their
+// role_id and base role, never their permissions).
+func NewBlindRoleIndex(agents []Agent) *RoleIndex {
+	ix := NewRoleIndex(nil)
+	ix.blind = true
+	ix.AddSeen(agents)
+	return ix
+}
+
+// Blind reports whether custom roles' definitions are out of sight.
+func (ix *RoleIndex) Blind() bool { return ix.blind }
+
+// AddSeen adds, on a blind index, an opaque role for every role_id found on
+// agents that is not known yet. An extended index knows its roles already.
+func (ix *RoleIndex) AddSeen(agents []Agent) {
+	if !ix.blind {
+		return
+	}
+	for _, a := range agents {
+		if a.RoleID == "" {
+			continue
+		}
+		if _, ok := ix.byKey[strings.ToLower(CustomPrefix+a.RoleID)]; ok {
+			continue
+		}
+		ix.roles = append(ix.roles, OpaqueRole(a.RoleID, a.Role))
+		ix.byKey[strings.ToLower(CustomPrefix+a.RoleID)] = len(ix.roles) - 1
+	}
+}
+
+// OpaqueRole is a custom role known only by its id and base role.
+func OpaqueRole(id, base string) Role {
+	return Role{ID: id, Name: CustomPrefix + id, Base: base, Opaque: true}
+}
+
+// Label is how a role is shown: its name, with its base for custom roles:
+// "support-lead (custom, based on admin)", "custom:r42 (based on admin)".
+func (r Role) Label() string {
+	switch {
+	case r.Builtin:
+		return r.Name
+	case r.Opaque && r.Base != "":
+		return r.Name + " (based on " + r.Base + ")"
+	case r.Opaque:
+		return r.Name
+	}
+	return r.Name + " (custom, based on " + r.Base + ")"
 }
 
 // NewRoleIndex indexes roles; the built-ins are added when missing, so an
@@ -45,23 +102,47 @@ func containsRole(roles []Role, id string) bool {
 	return false
 }
 
-// Roles fetches the account's roles. A server without the roles extension
-// (404) yields just the three built-ins.
+// Roles fetches the account's roles. An account without the extensions
+// yields a blind index: the three built-ins, without a request (add the
+// custom roles its agents hold with AddSeen).
 func (c *Client) Roles(ctx context.Context) (*RoleIndex, error) {
+	api, err := c.API(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if api == APIPublished {
+		return NewBlindRoleIndex(nil), nil
+	}
+	if roles := c.takeProbedRoles(); roles != nil {
+		return NewRoleIndex(roles), nil
+	}
 	roles, err := c.ListRoles(ctx)
-	if err != nil && KindOf(err) != KindNotFound {
+	if KindOf(err) == KindUnsupported {
+		return NewBlindRoleIndex(nil), nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return NewRoleIndex(roles), nil
 }
 
-// Lookup finds a role by id or name, case-insensitively.
+// Lookup finds a role by id or name, case-insensitively. "custom:<id>" names
+// a custom role by id; on a blind index it is an opaque role even when no
+// agent holds it yet (its base is then unknown).
 func (ix *RoleIndex) Lookup(ref string) (Role, bool) {
-	i, ok := ix.byKey[strings.ToLower(strings.TrimSpace(ref))]
-	if !ok {
-		return Role{}, false
+	key := strings.ToLower(strings.TrimSpace(ref))
+	if i, ok := ix.byKey[key]; ok {
+		return ix.roles[i], true
 	}
-	return ix.roles[i], true
+	if id, ok := strings.CutPrefix(key, CustomPrefix); ok && id != "" {
+		if i, ok := ix.byKey[id]; ok && !ix.roles[i].Builtin {
+			return ix.roles[i], true
+		}
+		if ix.blind {
+			return OpaqueRole(strings.TrimSpace(ref)[len(CustomPrefix):], ""), true
+		}
+	}
+	return Role{}, false
 }
 
 // List returns the roles: built-ins first (owner, admin, agent), then custom ones by name.
@@ -100,8 +181,11 @@ func (ix *RoleIndex) Names() []string {
 // and known, else the built-in named by role.
 func (ix *RoleIndex) Of(a Agent) Role {
 	if a.RoleID != "" {
-		if r, ok := ix.Lookup(a.RoleID); ok {
+		if r, ok := ix.Lookup(a.RoleID); ok && !r.Builtin {
 			return r
+		}
+		if ix.blind {
+			return OpaqueRole(a.RoleID, a.Role)
 		}
 	}
 	if r, ok := ix.Lookup(a.Role); ok && r.Builtin {
@@ -132,4 +216,20 @@ func Assign(r Role) (role, roleID string) {
 		return r.ID, ""
 	}
 	return r.Base, r.ID
+}
+
+// Count sets each role's agent_count from the active agents (an account
+// without the extensions has no other source) and returns the index.
+func (ix *RoleIndex) Count(agents []Agent) *RoleIndex {
+	ix.AddSeen(agents)
+	counts := map[string]int{}
+	for _, a := range agents {
+		if a.Active() {
+			counts[ix.Of(a).ID]++
+		}
+	}
+	for i := range ix.roles {
+		ix.roles[i].AgentCount = counts[ix.roles[i].ID]
+	}
+	return ix
 }

@@ -7,16 +7,33 @@ import (
 	"github.com/ladmin/ladmin/internal/rbac"
 )
 
-// Session is what the rule pre-checks need to know about the caller: the
-// agent behind the key and the account's roles.
+// Session is what the rule pre-checks need to know about the caller and the
+// account's roles. The caller is one of two kinds (spec/rbac.md): the agent
+// behind the key (accounts with the extensions: GET /agents/me), or, on an
+// account with only the published API, the key itself, known by its
+// privileges (GET /api/privileges).
 type Session struct {
-	Me    Agent
-	Roles *RoleIndex
+	// API is the account's API: APIPublished or APIExtended.
+	API string
+	// Me is the agent behind the key; empty for a key caller.
+	Me Agent
+	// Key is true when the caller is known only by its key's privileges.
+	Key bool
+	// Privileges are the key's LiveAgent privileges ("agent.manage"), for a key caller.
+	Privileges []string
+	Roles      *RoleIndex
 }
 
-// Session fetches the caller and the roles in parallel (two round trips' worth
-// of latency become one).
+// Session learns who the caller is: the agent and the roles in parallel on
+// an account with the extensions, the key's privileges on one without.
 func (c *Client) Session(ctx context.Context) (*Session, error) {
+	api, err := c.API(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if api == APIPublished {
+		return c.keySession(ctx)
+	}
 	var (
 		wg       sync.WaitGroup
 		me       *Agent
@@ -28,17 +45,45 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 	go func() { defer wg.Done(); me, meErr = c.Me(ctx) }()
 	go func() { defer wg.Done(); roles, rolesErr = c.Roles(ctx) }()
 	wg.Wait()
+	if KindOf(meErr) == KindUnsupported {
+		// The record was stale: the extensions are gone.
+		return c.keySession(ctx)
+	}
 	if meErr != nil {
 		return nil, meErr
 	}
 	if rolesErr != nil {
 		return nil, rolesErr
 	}
-	return &Session{Me: *me, Roles: roles}, nil
+	return &Session{API: APIExtended, Me: *me, Roles: roles}, nil
+}
+
+func (c *Client) keySession(ctx context.Context) (*Session, error) {
+	privs, err := c.Privileges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{API: APIPublished, Key: true, Privileges: FlattenPrivileges(privs), Roles: NewBlindRoleIndex(nil)}, nil
+}
+
+// FlattenPrivileges turns GET /api/privileges into "object.privilege" names.
+func FlattenPrivileges(privs []APIPrivilege) []string {
+	out := []string{}
+	for _, p := range privs {
+		for _, v := range p.Privileges {
+			out = append(out, p.Object+"."+v)
+		}
+	}
+	return out
 }
 
 // Actor is the caller as the rules see it.
-func (s *Session) Actor() rbac.Subject { return s.Roles.Subject(s.Me) }
+func (s *Session) Actor() rbac.Subject {
+	if s.Key {
+		return rbac.KeySubject(s.Privileges)
+	}
+	return s.Roles.Subject(s.Me)
+}
 
 // ActiveOwners lists the agents that count as owners of the account (rule
 // 4). Only agents with role=owner on the wire can be, so only those are read.
@@ -59,9 +104,17 @@ func (c *Client) ActiveOwners(ctx context.Context, roles *RoleIndex) ([]Agent, e
 // CreateAgentOnce creates an agent and never creates it twice: when an
 // attempt's outcome is unknown (dropped connection, 5xx after sending), it
 // looks the email up before trying again, and a found agent is the result.
+// A conflict (409) after such an attempt is that attempt having committed
+// late: the agent found by email is the result too. A conflict on the first
+// attempt is returned: the agent existed before this call.
 func (c *Client) CreateAgentOnce(ctx context.Context, in AgentCreate) (*Agent, error) {
 	for attempt := 1; ; attempt++ {
 		a, err := c.CreateAgent(ctx, in)
+		if attempt > 1 && KindOf(err) == KindConflict {
+			if found, ferr := c.FindAgentsByEmail(ctx, in.Email, false); ferr == nil && len(found) > 0 {
+				return &found[0], nil
+			}
+		}
 		if err == nil || !IsUncertain(err) || attempt > c.maxRetries {
 			return a, err
 		}

@@ -34,6 +34,9 @@ type Options struct {
 	Format    string // one of Formats; "" means table
 	JQ        string // a jq expression; when set, the output is JSON filtered by it
 	NoHeaders bool   // table, wide and csv without the header row
+	// Width is the terminal's width, to which tables are fitted; 0 (off a
+	// terminal) prints every value whole.
+	Width int
 }
 
 // Column is one column of the table and wide formats. Value receives one
@@ -43,6 +46,9 @@ type Column struct {
 	Header string // printed as given: pass it uppercase, like kubectl
 	Wide   bool   // shown only with -o wide
 	Value  func(item any) string
+	// Fit is how the column gives way on a narrow terminal: Truncate (the
+	// default), Keep for ids and emails, Wrap for prose.
+	Fit Fit
 }
 
 // Validate checks the options before any work is done, so that a typo in -o
@@ -117,8 +123,8 @@ func render(w io.Writer, o Options, f string, value any, rows []any, cols []Colu
 	case f == FormatCSV:
 		err = writeCSV(&buf, value, o.NoHeaders)
 	default:
-		header, cells := tableCells(rows, cols, f == FormatWide)
-		err = Table(&buf, header, cells, o.NoHeaders)
+		header, cells, fits := tableCells(rows, cols, f == FormatWide)
+		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits})
 	}
 	if err != nil {
 		return err
@@ -159,16 +165,17 @@ func listRows(list any) []any {
 
 // tableCells applies the columns to the rows, leaving out the wide-only
 // columns unless wide is set. Without columns there is nothing to show.
-func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string) {
+func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit) {
 	var shown []Column
 	for _, c := range cols {
 		if wide || !c.Wide {
 			shown = append(shown, c)
 			header = append(header, c.Header)
+			fits = append(fits, c.Fit)
 		}
 	}
 	if len(shown) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for _, item := range rows {
 		row := make([]string, len(shown))
@@ -177,5 +184,5 @@ func tableCells(rows []any, cols []Column, wide bool) (header []string, cells []
 		}
 		cells = append(cells, row)
 	}
-	return header, cells
+	return header, cells, fits
 }

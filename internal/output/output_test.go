@@ -222,7 +222,7 @@ func TestPrintKeyValues(t *testing.T) {
 		{"Name", "山田太郎"},
 		{"Departments", ""},
 		{"Email", "ann@acme.com"},
-	})
+	}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestTable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := Table(&out, tt.header, tt.rows, tt.noHeaders); err != nil {
+			if err := Table(&out, tt.header, tt.rows, TableOptions{NoHeaders: tt.noHeaders}); err != nil {
 				t.Fatal(err)
 			}
 			if got := out.String(); got != tt.want {

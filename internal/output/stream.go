@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Lists in the machine formats (json, yaml, csv without --jq) are written
@@ -113,7 +115,7 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 	bw := bufio.NewWriterSize(w, streamBuffer)
 	cw := csv.NewWriter(bw)
 	if !noHeaders && len(header) > 0 {
-		if err := cw.Write(header); err != nil {
+		if err := cw.Write(text.GuardCSVRecord(header)); err != nil {
 			return err
 		}
 	}
@@ -124,7 +126,7 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 			return err
 		}
 		for j, key := range header {
-			record[j] = csvCell(obj.values[key])
+			record[j] = text.GuardCSV(csvCell(obj.values[key]))
 		}
 		if err := cw.Write(record); err != nil {
 			return err

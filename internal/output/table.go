@@ -19,35 +19,51 @@ const (
 	keyValueGap = "  "
 )
 
+// TableOptions shape a table.
+type TableOptions struct {
+	NoHeaders bool // leave out the header row
+	// Width is the terminal's width: the table is fitted to it (see Fit).
+	// 0, off a terminal, prints every value whole however long.
+	Width int
+	// Fits says how each column gives way to Width; missing ones Truncate.
+	Fits []Fit
+}
+
 // Table prints a borderless, left-aligned table like `kubectl get`: no
 // borders or rules, columns separated by at least three spaces and aligned
-// by display width (so CJK names line up), headers printed as given, long
-// cells never wrapped or truncated, no trailing blanks. With no rows it
-// prints nothing, not even the header: the caller reports the empty result.
-func Table(w io.Writer, header []string, rows [][]string, noHeaders bool) error {
-	if noHeaders {
+// by display width (so CJK names line up), headers printed as given, no
+// trailing blanks. Long cells are only shortened or wrapped to fit
+// opts.Width on a terminal. With no rows it prints nothing, not even the
+// header: the caller reports the empty result.
+func Table(w io.Writer, header []string, rows [][]string, opts TableOptions) error {
+	if opts.NoHeaders {
 		header = nil
 	}
-	return renderTable(w, header, rows, tableGap)
+	return renderTable(w, header, rows, tableGap, opts.Width, opts.Fits)
 }
 
 // PrintKeyValues prints a detail view, one "Key:  Value" line per row with
-// the values aligned, for `get`-style commands.
-func PrintKeyValues(w io.Writer, rows [][2]string) error {
+// the values aligned, for `get`-style commands. On a terminal (width > 0)
+// long values wrap at word boundaries under themselves.
+func PrintKeyValues(w io.Writer, rows [][2]string, width int) error {
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
 		cells[i] = []string{r[0] + ":", r[1]}
 	}
-	return renderTable(w, nil, cells, keyValueGap)
+	return renderTable(w, nil, cells, keyValueGap, width, []Fit{Keep, Wrap})
 }
 
-// renderTable drives tablewriter and then trims the blanks it pads the last
-// column with, so output compares exactly in tests and pastes cleanly.
-func renderTable(w io.Writer, header []string, rows [][]string, gap string) error {
+// renderTable fits the cells to the terminal's width, drives tablewriter
+// and then trims the blanks it pads the last column with, so output
+// compares exactly in tests and pastes cleanly.
+func renderTable(w io.Writer, header []string, rows [][]string, gap string, width int, fits []Fit) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	// Escape first: the fitting measures what the terminal will show, and
+	// the line breaks it adds for wrapping must not be escaped.
 	header, rows = safeCells(header, rows)
+	header, rows = fitTable(header, rows, fits, width, len(gap))
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -58,7 +74,8 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string) erro
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
-		// Emails and role names must be copyable whole: no wrapping, no "…".
+		// fitTable decides what is shortened and where lines break: emails
+		// and ids stay copyable whole.
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		// The column gap is the right padding of every cell; no left padding so

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -162,8 +160,12 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request, calle
 		}
 		// The invitation is part of the same transaction: an agent never
 		// exists without its login details, nor the other way round.
+		password := temporaryPassword()
+		if err := setPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, sqlInsertInvitation,
-			id, email, name, loginURL(r, email), temporaryPassword(), nowString()); err != nil {
+			id, email, name, loginURL(r, email), password, nowString()); err != nil {
 			return err
 		}
 		created, _, err = getAgent(ctx, tx, id)
@@ -361,6 +363,14 @@ func (s *Server) handleUpdateAgent(w http.ResponseWriter, r *http.Request, calle
 			}
 		}
 		updated, _, err = getAgent(ctx, tx, id)
+		if err == nil && body.TwofactorAuth != nil && *body.TwofactorAuth != target.TwofactorAuth {
+			// Turning two-factor on makes a new secret (the outbox lists it).
+			if *body.TwofactorAuth == "Y" {
+				err = enableTwoFactor(ctx, tx, updated.Agent)
+			} else {
+				err = disableTwoFactor(ctx, tx, id)
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -623,10 +633,8 @@ func validName(name string) (string, error) {
 	switch {
 	case name == "":
 		return "", invalidField("name", "a name is required")
-	case utf8.RuneCountInString(name) > 255:
-		return "", invalidField("name", "is longer than 255 characters")
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", invalidField("name", "%q contains control characters", name)
+	case liveagent.NameProblem(name) != "":
+		return "", invalidField("name", "the name %s", liveagent.NameProblem(name))
 	}
 	return name, nil
 }

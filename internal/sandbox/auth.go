@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -22,7 +23,7 @@ const apikeyHeader = "apikey"
 // key of a deleted agent), runs h, and writes the error h returns, if any.
 func (s *Server) authed(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		caller, err := s.authenticate(r.Context(), s.pool(), r.Header.Get(apikeyHeader))
+		caller, err := s.authenticate(r.Context(), s.pool(), r.Header.Get(apikeyHeader), r.RemoteAddr)
 		if err == nil {
 			err = h(w, r, caller)
 		}
@@ -40,17 +41,21 @@ func (s *Server) authed(h apiHandler) http.Handler {
 	})
 }
 
-// authenticate resolves an API key to its active agent.
-func (s *Server) authenticate(ctx context.Context, q querier, key string) (member, error) {
+// authenticate resolves an API key to its active agent, enforcing the key's
+// valid_to_date and whitelist for a request from remote.
+func (s *Server) authenticate(ctx context.Context, q querier, key, remote string) (member, error) {
 	if key == "" {
 		return member{}, errorf(http.StatusUnauthorized, "missing API key: send it in the %q header", apikeyHeader)
 	}
-	a, found, err := agentByKey(ctx, q, key)
+	a, use, found, err := agentByKey(ctx, q, key)
 	if err != nil {
 		return member{}, err
 	}
 	if !found {
 		return member{}, errorf(http.StatusUnauthorized, "invalid API key")
+	}
+	if err := checkKeyUse(use, remote, time.Now()); err != nil {
+		return member{}, err
 	}
 	if a.Status == liveagent.StatusDeleted {
 		return member{}, errorf(http.StatusUnauthorized, "invalid API key: its agent %s is deleted", a.Email)

@@ -112,7 +112,7 @@ func (ts *testServer) try(key, method, path string, body any) (response, error) 
 		rd = bytes.NewReader(data)
 	}
 	full := ts.url + liveagent.APIPrefix + path
-	if strings.HasPrefix(path, OutboxPath) {
+	if strings.HasPrefix(path, "/_sandbox/") {
 		full = ts.url + path
 	}
 	req, err := http.NewRequest(method, full, rd)

@@ -32,15 +32,6 @@ var agentFieldExprs = func() map[string]string {
 	return exprs
 }()
 
-func agentFieldNames() string {
-	names := make([]string, 0, len(agentFieldExprs))
-	for n := range agentFieldExprs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
 // listQuery is a parsed GET /agents query: a WHERE clause, an order and a window.
 type listQuery struct {
 	where   []string
@@ -57,9 +48,45 @@ type filter struct {
 	values []string
 }
 
-// parseListQuery reads the published list parameters; any malformed one is
-// a 400 that names it.
-func parseListQuery(q url.Values) (*listQuery, error) {
+// listSpec is what differs between the lists parseList reads: the object's
+// noun, its wire fields' SQL, the creation-order column that breaks ties,
+// and what is added when no filter names a field (e.g. status = 'A').
+type listSpec struct {
+	noun     string
+	exprs    map[string]string
+	seq      string
+	defaults func(lq *listQuery, filters []filter)
+}
+
+var agentList = listSpec{noun: "an agent field", exprs: agentFieldExprs, seq: "seq",
+	defaults: func(lq *listQuery, filters []filter) {
+		// Deleted agents are listed only when a filter asks about status. (A and
+		// X are the only statuses, and "= 'A'" can use the index, "<> 'X'" not.)
+		for _, f := range filters {
+			if f.field == "status" {
+				return
+			}
+		}
+		lq.where = append(lq.where, "status = 'A'")
+	}}
+
+var keyList = listSpec{noun: "an API key field", exprs: keyFieldExprs, seq: "k.id"}
+
+func (spec listSpec) fieldNames() string {
+	names := make([]string, 0, len(spec.exprs))
+	for n := range spec.exprs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// parseListQuery reads the published list parameters of GET /agents.
+func parseListQuery(q url.Values) (*listQuery, error) { return parseList(q, agentList) }
+
+// parseList reads the published list parameters; any malformed one is a 400
+// that names it.
+func parseList(q url.Values, spec listSpec) (*listQuery, error) {
 	lq := &listQuery{}
 	if err := lq.parseWindow(q); err != nil {
 		return nil, err
@@ -79,30 +106,26 @@ func parseListQuery(q url.Values) (*listQuery, error) {
 	}
 	// Creation order breaks ties, in the same direction, so pages never overlap
 	// or skip and DESC is exactly ASC reversed.
-	lq.orderBy = "seq" + dir
+	lq.orderBy = spec.seq + dir
 	if f := q.Get(liveagent.QuerySortField); f != "" {
-		expr, known := agentFieldExprs[f]
+		expr, known := spec.exprs[f]
 		if !known {
-			return nil, badRequest("%s %q is not an agent field (one of: %s)", liveagent.QuerySortField, f, agentFieldNames())
+			return nil, badRequest("%s %q is not %s (one of: %s)", liveagent.QuerySortField, f, spec.noun, spec.fieldNames())
 		}
-		lq.orderBy = expr + dir + ", seq" + dir
+		lq.orderBy = expr + dir + ", " + spec.seq + dir
 	}
 
 	filters, err := parseFilters(q.Get(liveagent.QueryFilters))
 	if err != nil {
 		return nil, err
 	}
-	namesStatus := false
 	for _, f := range filters {
-		if err := lq.addFilter(f); err != nil {
+		if err := lq.addFilter(f, spec); err != nil {
 			return nil, err
 		}
-		namesStatus = namesStatus || f.field == "status"
 	}
-	// Deleted agents are listed only when a filter asks about status. (A and
-	// X are the only statuses, and "= 'A'" can use the index, "<> 'X'" not.)
-	if !namesStatus {
-		lq.where = append(lq.where, "status = 'A'")
+	if spec.defaults != nil {
+		spec.defaults(lq, filters)
 	}
 	return lq, nil
 }
@@ -166,11 +189,17 @@ func parseFilters(raw string) ([]filter, error) {
 	bad := func(format string, args ...any) error {
 		return badRequest("%s: %s", liveagent.QueryFilters, fmt.Sprintf(format, args...))
 	}
+	if err := checkUTF8(liveagent.QueryFilters, []byte(raw)); err != nil {
+		return nil, err
+	}
 	switch raw[0] {
 	case '{':
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(obj) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(obj), maxFilterConditions)
 		}
 		fields := make([]string, 0, len(obj))
 		for f := range obj {
@@ -195,6 +224,9 @@ func parseFilters(raw string) ([]filter, error) {
 		var triples []json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &triples); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(triples) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(triples), maxFilterConditions)
 		}
 		var out []filter
 		for i, t := range triples {
@@ -223,12 +255,24 @@ func parseFilters(raw string) ([]filter, error) {
 	return nil, bad("must be a JSON object or an array of [\"field\", \"operator\", value] triples")
 }
 
-// filterValues decodes a condition's value: a string, or for "in" an array of strings.
+// Bounds of _filters (sandbox.md, "Hardening"): SQLite allows some 32,000
+// placeholders in a statement, and a request must be refused (400) well
+// before it reaches that limit (which would be a 500).
+const (
+	maxFilterConditions = 20
+	maxInValues         = 1000
+)
+
+// filterValues decodes a condition's value: a string, or for "in" an array
+// of at most maxInValues strings.
 func filterValues(field, op string, raw json.RawMessage) ([]string, error) {
 	if op == "in" {
 		var vs []string
 		if err := json.Unmarshal(raw, &vs); err != nil {
 			return nil, fmt.Errorf("the value for %q with operator in must be an array of strings", field)
+		}
+		if len(vs) > maxInValues {
+			return nil, fmt.Errorf("the value for %q with operator in has %d values; at most %d are allowed", field, len(vs), maxInValues)
 		}
 		return vs, nil
 	}
@@ -241,10 +285,10 @@ func filterValues(field, op string, raw json.RawMessage) ([]string, error) {
 
 // addFilter turns a condition into SQL with placeholders (values are never
 // spliced into the text).
-func (lq *listQuery) addFilter(f filter) error {
-	expr, known := agentFieldExprs[f.field]
+func (lq *listQuery) addFilter(f filter, spec listSpec) error {
+	expr, known := spec.exprs[f.field]
 	if !known {
-		return badRequest("%s: %q is not an agent field (one of: %s)", liveagent.QueryFilters, f.field, agentFieldNames())
+		return badRequest("%s: %q is not %s (one of: %s)", liveagent.QueryFilters, f.field, spec.noun, spec.fieldNames())
 	}
 	values := f.values
 	switch f.field {

@@ -10,15 +10,19 @@ import (
 )
 
 // Invitation is one entry of GET /_sandbox/outbox: the email the real service
-// would have sent to a new agent.
+// would have sent. Kind is "invitation" (a new agent's login details) or
+// "two_factor" (two-factor turned on: TOTPSecret is the secret its QR code
+// would carry, from which the current code can be computed).
 type Invitation struct {
 	ID                int64  `json:"id"`
+	Kind              string `json:"kind"`
 	AgentID           string `json:"agent_id"`
 	Email             string `json:"email"`
 	Name              string `json:"name"`
 	LoginURL          string `json:"login_url"`
 	TemporaryPassword string `json:"temporary_password"`
 	CreatedAt         string `json:"created_at"`
+	TOTPSecret        string `json:"totp_secret,omitempty"`
 }
 
 // OutboxPath is the sandbox-only mailbox of invitations, served both at the
@@ -35,7 +39,7 @@ func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusForbidden, "the outbox answers only local clients"))
 		return
 	}
-	query := "SELECT id, agent_id, email, name, login_url, temporary_password, created_at FROM outbox"
+	query := "SELECT id, kind, agent_id, email, name, login_url, temporary_password, created_at, totp_secret FROM outbox"
 	var args []any
 	if email := r.URL.Query().Get("email"); email != "" {
 		query += " WHERE lower(email) = ?"
@@ -50,8 +54,8 @@ func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	out := []Invitation{}
 	for rows.Next() {
 		var inv Invitation
-		if err := rows.Scan(&inv.ID, &inv.AgentID, &inv.Email, &inv.Name, &inv.LoginURL,
-			&inv.TemporaryPassword, &inv.CreatedAt); err != nil {
+		if err := rows.Scan(&inv.ID, &inv.Kind, &inv.AgentID, &inv.Email, &inv.Name, &inv.LoginURL,
+			&inv.TemporaryPassword, &inv.CreatedAt, &inv.TOTPSecret); err != nil {
 			writeError(w, err)
 			return
 		}

@@ -23,8 +23,15 @@ func (s *Server) handlePermissions(w http.ResponseWriter, r *http.Request, calle
 // reverse of the mapping of spec/rbac.md: a privilege is listed when the
 // key's agent holds every permission it maps to.
 func (s *Server) handlePrivileges(w http.ResponseWriter, r *http.Request, caller member) error {
+	writeJSON(w, http.StatusOK, privilegesOf(caller.role))
+	return nil
+}
+
+// privilegesOf is what a key of an agent with role r may do, as
+// GET /api/privileges and the answer to POST /apikeys/_login list it.
+func privilegesOf(r rbac.Role) []liveagent.APIPrivilege {
 	out := []liveagent.APIPrivilege{}
-	for _, name := range rbac.PrivilegesOfPermissions(caller.role.Permissions) {
+	for _, name := range rbac.PrivilegesOfPermissions(r.Permissions) {
 		object, privilege, _ := strings.Cut(name, ".")
 		if n := len(out); n > 0 && out[n-1].Object == object {
 			out[n-1].Privileges = append(out[n-1].Privileges, privilege)
@@ -32,8 +39,7 @@ func (s *Server) handlePrivileges(w http.ResponseWriter, r *http.Request, caller
 		}
 		out = append(out, liveagent.APIPrivilege{Object: object, Privileges: []string{privilege}})
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // handleListRoles lists the built-ins (most privileged first), then custom

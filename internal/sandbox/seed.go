@@ -91,18 +91,23 @@ func (p seedPlan) run(ctx context.Context, tx *sql.Tx) error {
 	}
 
 	account := []struct {
-		name, email, role, key, dept string
+		name, email, role, key, password, dept string
 	}{
-		{OwnerName, OwnerEmail, rbac.Owner, OwnerKey, ""},
-		{AdminName, AdminEmail, rbac.Admin, AdminKey, ""},
-		{AgentName, AgentEmail, rbac.Agent, AgentKey, DeptSupportID},
+		{OwnerName, OwnerEmail, rbac.Owner, OwnerKey, OwnerPassword, ""},
+		{AdminName, AdminEmail, rbac.Admin, AdminKey, AdminPassword, ""},
+		{AgentName, AgentEmail, rbac.Agent, AgentKey, AgentPassword, DeptSupportID},
 	}
 	for _, a := range account {
 		id := newAgentID()
 		if _, err := insAgent.ExecContext(ctx, id, a.name, a.email, a.email, a.role, "X", now); err != nil {
 			return err
 		}
-		if err := insertKey(ctx, tx, id, a.key); err != nil {
+		// The seeded keys never expire and work from anywhere.
+		if _, err := insertKey(ctx, tx, keySpec{agentID: id, secret: a.key, name: "sandbox " + a.role + " key",
+			role: a.role}); err != nil {
+			return err
+		}
+		if err := setPassword(ctx, tx, id, a.password); err != nil {
 			return err
 		}
 		if a.dept != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -20,7 +19,7 @@ import (
 // schemaVersion is stored in PRAGMA user_version. 0 means a new database,
 // which is created and seeded in one transaction, so a crash halfway through
 // the first start leaves a file that is simply initialised again.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // schema is the whole data model. Design notes:
 //   - agents.seq (the rowid) is the creation order: the tie-breaker that keeps
@@ -76,12 +75,6 @@ CREATE TABLE agent_departments (
 	PRIMARY KEY (agent_id, department_id)
 ) WITHOUT ROWID;
 CREATE INDEX agent_departments_department ON agent_departments(department_id, agent_id);
-CREATE TABLE api_keys (
-	hash       TEXT PRIMARY KEY,
-	agent_id   TEXT NOT NULL REFERENCES agents(id),
-	created_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX api_keys_agent ON api_keys(agent_id);
 CREATE TABLE outbox (
 	id                 INTEGER PRIMARY KEY,
 	agent_id           TEXT NOT NULL,
@@ -91,6 +84,50 @@ CREATE TABLE outbox (
 	temporary_password TEXT NOT NULL,
 	created_at         TEXT NOT NULL
 );
+` + schemaV2
+
+// schemaV2 adds what API keys, logins and sessions need (spec/sandbox.md
+// "API keys, sessions and logins"). api_keys.id is the published key id;
+// only the secret's SHA-256 is stored. agent_logins holds an agent's
+// password hash, its TOTP secret (two-factor) and whether it is signed in;
+// an agent without a row (the generated load-test agents) is signed in and
+// has no password.
+const schemaV2 = `
+CREATE TABLE api_keys (
+	id            INTEGER PRIMARY KEY,
+	hash          TEXT NOT NULL UNIQUE,
+	agent_id      TEXT NOT NULL REFERENCES agents(id),
+	name          TEXT NOT NULL DEFAULT '',
+	type          TEXT NOT NULL DEFAULT 'A',
+	role          TEXT NOT NULL DEFAULT '',
+	valid_to_date TEXT NOT NULL DEFAULT '',
+	whitelist     TEXT NOT NULL DEFAULT '*',
+	installid     TEXT NOT NULL DEFAULT '',
+	created_at    TEXT NOT NULL
+);
+CREATE INDEX api_keys_agent ON api_keys(agent_id);
+CREATE TABLE agent_logins (
+	agent_id      TEXT PRIMARY KEY REFERENCES agents(id),
+	password_hash TEXT NOT NULL DEFAULT '',
+	totp_secret   TEXT NOT NULL DEFAULT '',
+	signed_in     INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'invitation';
+ALTER TABLE outbox ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+`
+
+// migrateV1 brings a schema-1 database (keys as bare hashes) to schema 2:
+// every key keeps working, gets an id, never expires and may be used from
+// anywhere; the seeded agents get their well-known passwords and invited
+// ones the password of their invitation.
+const migrateV1 = `
+ALTER TABLE api_keys RENAME TO api_keys_v1;
+DROP INDEX api_keys_agent;
+` + schemaV2 + `
+INSERT INTO api_keys (hash, agent_id, name, type, role, created_at)
+	SELECT k.hash, k.agent_id, 'sandbox key', 'A', a.role, k.created_at
+	FROM api_keys_v1 k JOIN agents a ON a.id = k.agent_id ORDER BY k.created_at, k.hash;
+DROP TABLE api_keys_v1;
 `
 
 // listIndexes serve the orders of the lists clients ask for, so a window at
@@ -120,6 +157,12 @@ func migrate(ctx context.Context, tx *sql.Tx, seed seedPlan) error {
 		return err
 	case version > schemaVersion:
 		return fmt.Errorf("the database was created by a newer ladmin (schema %d, this one knows %d)", version, schemaVersion)
+	case version == 1:
+		if err := upgradeV1(ctx, tx); err != nil {
+			return fmt.Errorf("upgrade schema 1 to %d: %w", schemaVersion, err)
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
+		return err
 	case version != 0:
 		return fmt.Errorf("unsupported database schema %d", version)
 	}
@@ -433,34 +476,4 @@ func newID(ctx context.Context, q querier, taken, prefix string, digits int) (st
 func hashKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
-}
-
-var sqlInsertKey = prepared("INSERT INTO api_keys (hash, agent_id, created_at) VALUES (?, ?, ?)")
-
-// insertKey stores the hash of key for an agent.
-func insertKey(ctx context.Context, q querier, agentID, key string) error {
-	_, err := q.ExecContext(ctx, sqlInsertKey, hashKey(key), agentID, nowString())
-	return err
-}
-
-var sqlAgentByKey = prepared("SELECT " + agentColumns +
-	", k.hash FROM api_keys k JOIN agents a ON a.id = k.agent_id WHERE k.hash = ?")
-
-// agentByKey finds the agent owning an API key. The lookup is by hash; the
-// stored hash is then compared in constant time, so timing reveals nothing
-// about how much of a guess matched.
-func agentByKey(ctx context.Context, q querier, key string) (agentRow, bool, error) {
-	h := hashKey(key)
-	var stored string
-	a, err := scanAgent(q.QueryRowContext(ctx, sqlAgentByKey, h), &stored)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, false, nil
-	}
-	if err != nil {
-		return a, false, err
-	}
-	if subtle.ConstantTimeCompare([]byte(stored), []byte(h)) != 1 {
-		return a, false, nil
-	}
-	return a, true, nil
 }

@@ -36,8 +36,9 @@ lack (an admin cannot delete an owner), or the account's last owner.`,
 		Example: `  ladmin agent delete ana@acme.com
   ladmin agent delete 1a2b3c4d 5e6f7a8b --yes
   ladmin agent delete li@acme.com --dry-run`,
-		Aliases: []string{"rm"},
-		Args:    cobra.MinimumNArgs(1),
+		Aliases:           []string{"rm"},
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if runF != nil {

@@ -65,6 +65,7 @@ format saved in the profile or set in LADMIN_OUTPUT means the default, CSV.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Status, "status", "all", "which agents: active, deleted or all")
+	_ = cmd.RegisterFlagCompletionFunc("status", cmdutil.CompleteWords("active", "deleted", "all"))
 	return cmd
 }
 
@@ -105,7 +106,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	// Machine formats use the json names; the columns only serve a table,
 	// which export does not print.
 	return output.PrintList(f.IOStreams.Out, o, roster, []output.Column{
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.RosterAgent).Email }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.RosterAgent).Email }},
 		{Header: "ROLE", Value: func(i any) string { return i.(bulk.RosterAgent).Role }},
 		{Header: "DEPARTMENTS", Value: func(i any) string { return strings.Join(i.(bulk.RosterAgent).Departments, ";") }},
 	})

@@ -25,7 +25,8 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 		Long:  "Show one agent, named by id or email, with its role, status and departments. Deleted agents are shown too.",
 		Example: `  ladmin agent get ana@acme.com
   ladmin agent get 1a2b3c4d -o json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if runF != nil {
@@ -73,5 +74,5 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		{"Two-factor", yesNo(a.TwofactorAuth == "Y")},
 		{"Online", onlineText(a.OnlineStatus)},
 		{"Password changed", localTime(a.LastPswdChange)},
-	})
+	}, f.IOStreams.TerminalWidth())
 }

@@ -2,20 +2,21 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ladmin/ladmin/internal/bulk"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/fileutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/text"
@@ -89,10 +90,11 @@ be asked afterwards) ends "unknown"; running the import again resolves it. Witho
 --report FILE writes one CSV row per input row (line, email, action, outcome,
 agent_id, error), flushed as each row ends. --failed FILE writes the rows that did
 not end as planned (failed, or not attempted because the run stopped) as CSV with
-the input's own columns, ready to be imported again.
+the input's own columns, ready to be imported again; it appears only when the run
+ends, so after a crash or kill -9 there is no --failed file rather than a short one.
 
-Ctrl-C stops starting new rows, lets the requests in flight finish and exits 130
-(a second Ctrl-C abandons them). Running the same file again only does what is
+Ctrl-C (or SIGTERM, or SIGHUP when the session drops) stops starting new rows, lets
+the requests in flight finish and exits 130 (a second one abandons them). Running the same file again only does what is
 still missing. Exit codes: 0 every row as planned, 1 some rows failed, are unknown
 or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing agents with
 --on-existing fail, 130 interrupted.`,
@@ -114,8 +116,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to %d", opts.Concurrency, bulk.MaxConcurrency)
 			}
 			opts.ConcurrencySet = cmd.Flags().Changed("concurrency")
-			if opts.Rate < 0 {
-				return cmdutil.Usagef("invalid --rate %v: use requests per second, or 0 for as fast as the account allows", opts.Rate)
+			if err := checkRate(opts.Rate); err != nil {
+				return err
 			}
 			if opts.File == "" {
 				if f.IOStreams.IsStdinTTY() {
@@ -123,13 +125,9 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			for _, out := range []struct{ flag, path string }{{"--report", opts.Report}, {"--failed", opts.Failed}} {
-				if out.path != "" && opts.File != "-" && sameFile(out.path, opts.File) {
-					return cmdutil.Usagef("%s %s would overwrite the roster being imported", out.flag, out.path)
-				}
-			}
-			if opts.Report != "" && opts.Report == opts.Failed {
-				return cmdutil.Usagef("--report and --failed must be different files")
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
+				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -142,6 +140,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&format, "format", "", "csv, json, ndjson or yaml (default: from the extension, else the content)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything, print the plan and an estimate, change nothing")
 	fl.StringVar(&onExisting, "on-existing", string(bulk.OnExistingSkip), "for agents that exist: skip, update (and restore deleted ones) or fail")
+	_ = cmd.RegisterFlagCompletionFunc("format", cmdutil.CompleteWords("csv", "json", "ndjson", "yaml"))
+	_ = cmd.RegisterFlagCompletionFunc("on-existing", cmdutil.CompleteWords("skip", "update", "fail"))
 	fl.IntVar(&opts.Concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once (default: sized from the account's rate limit and the round trip)")
 	fl.Float64Var(&opts.Rate, "rate", 0, "at most this many requests per second (default: as fast as the account allows)")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report of every row to this file (line, email, action, outcome, agent_id, error)")
@@ -151,15 +151,27 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	return cmd
 }
 
-func sameFile(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
+// The range of --rate, in requests per second. Below the minimum a run
+// would crawl for hours (0.0000001 is one request every 16 weeks, and even
+// a dry run's lookups would wait on it); above the maximum no account
+// answers that fast, and the value is surely a typo.
+const (
+	minRate = 0.1
+	maxRate = 10000
+)
+
+// checkRate refuses --rate values that make no sense: NaN, infinities,
+// negatives and values outside [minRate, maxRate]. 0 is the default: as
+// fast as the account allows.
+func checkRate(rate float64) error {
+	if rate == 0 {
+		return nil
 	}
-	aa, _ := filepath.Abs(a)
-	bb, _ := filepath.Abs(b)
-	return aa == bb
+	if math.IsNaN(rate) || math.IsInf(rate, 0) || rate < minRate || rate > maxRate {
+		return cmdutil.Usagef("invalid --rate %v: use %v to %v requests per second, or 0 (the default) for as fast as the account allows",
+			rate, minRate, maxRate)
+	}
+	return nil
 }
 
 func importRun(ctx context.Context, opts *ImportOptions) error {
@@ -169,7 +181,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := readRoster(opts.File, ios.In)
+	if opts.File == "-" && ios.IsStdinTTY() {
+		f.Notef("reading the roster from the terminal: end it with Ctrl-D, or press Ctrl-C to cancel")
+	}
+	data, err := readRoster(opts.File, ios.InContext(ctx))
 	if err != nil {
 		return err
 	}
@@ -178,10 +193,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(f, name, problems.Sorted())
+		return invalid(opts, name, problems.Sorted())
 	}
 
-	client, observer, err := importClient(f, opts)
+	conns := opts.Concurrency
+	if !opts.ConcurrencySet {
+		conns = bulk.MaxConcurrency // see sizeWorkers
+	}
+	client, observer, err := bulkClient(f, opts.Rate, conns)
 	if err != nil {
 		return err
 	}
@@ -191,10 +210,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(f, name, all.Sorted())
+		return invalid(opts, name, all.Sorted())
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied)
+		printProblems(ios.ErrOut, denied, opts.Report)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -217,14 +236,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts)
+			printProblems(ios.ErrOut, conflicts, opts.Report)
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts)
+		printProblems(ios.ErrOut, conflicts, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -258,6 +277,9 @@ func readRoster(path string, stdin io.Reader) ([]byte, error) {
 		r = fh
 	}
 	data, err := io.ReadAll(io.LimitReader(r, bulk.MaxInputSize+1))
+	if errors.Is(err, context.Canceled) {
+		return nil, err // Ctrl-C while reading stdin: exit 130
+	}
 	if err != nil {
 		return nil, cmdutil.Usagef("cannot read the roster %s: %v", bulk.DisplayName(path), err)
 	}
@@ -274,22 +296,19 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-// importClient builds a client of its own: one shared Limiter for every
-// worker (--rate caps it; the Factory's NewLimiter hook is used otherwise),
-// and an Observer that notes the account's rate-limit hint for estimates.
-func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *bulk.Observer, error) {
+// bulkClient builds the client of a bulk command (import, offboard): one
+// shared Limiter for every worker (rate > 0 caps it; the Factory's
+// NewLimiter hook is used otherwise), and an Observer that notes the
+// account's rate-limit hint for estimates.
+func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.Client, *bulk.Observer, error) {
 	cfg, err := f.ClientConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.Rate > 0 || cfg.Limiter == nil {
-		cfg.Limiter = liveagent.NewLimiter(opts.Rate)
+	if rate > 0 || cfg.Limiter == nil {
+		cfg.Limiter = liveagent.NewLimiter(rate)
 	}
-	conns := opts.Concurrency
-	if !opts.ConcurrencySet {
-		conns = bulk.MaxConcurrency // see sizeWorkers
-	}
-	observer := bulk.NewObserver(cfg.Transport, conns)
+	observer := bulk.NewObserver(cfg.Transport, concurrency)
 	cfg.Transport = observer
 	c, err := liveagent.New(cfg)
 	if err != nil {
@@ -302,14 +321,29 @@ func importClient(f *cmdutil.Factory, opts *ImportOptions) (*liveagent.Client, *
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
-	printProblems(f.IOStreams.ErrOut, problems)
+// With --report, every problem is also written there (the screen shows at
+// most a screenful).
+func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	f := opts.F
+	if opts.Report != "" {
+		if err := writeProblemsReport(opts.Report, problems); err != nil {
+			f.Warnf("%s", err.Error())
+			opts.Report = ""
+		}
+	}
+	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-func printProblems(w io.Writer, problems bulk.Problems) {
-	for _, line := range problems.Lines() {
-		fmt.Fprintln(w, line)
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, report string) {
+	where := "all of them with --report FILE"
+	if report != "" {
+		where = "all of them in " + report
+	}
+	for _, line := range problems.ScreenLines(where) {
+		fmt.Fprintln(w, text.Safe(line))
 	}
 }
 
@@ -319,10 +353,10 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
-		{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
-		{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
 	}
 	if len(rows) > 0 || cmdutil.IsStructured(o) {
 		if err := output.PrintList(ios.Out, o, rows, cols); err != nil {
@@ -382,12 +416,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 		closers = append(closers, fh)
 		report = bulk.NewReportWriter(fh)
 	}
+	var failedFile *fileutil.Atomic
 	if opts.Failed != "" {
-		fh, err := os.Create(opts.Failed)
+		// --failed must never say less than the truth: an empty file means
+		// every row went through. So it is written under a temporary name and
+		// appears only when the run has ended (interrupted included); after
+		// kill -9 or a crash there is no --failed file at all, never a short
+		// one. A --failed file of an earlier run is removed now for the same
+		// reason.
+		if fi, err := os.Lstat(opts.Failed); err == nil && fi.Mode().IsRegular() {
+			if err := os.Remove(opts.Failed); err != nil {
+				return cmdutil.Usagef("cannot replace the failed rows file: %s", pathError(err))
+			}
+		}
+		fh, err := fileutil.CreateAtomic(opts.Failed)
 		if err != nil {
 			return cmdutil.Usagef("cannot write the failed rows: %s", pathError(err))
 		}
 		closers = append(closers, fh)
+		failedFile = fh
 		failed = bulk.NewFailedWriter(fh, plan.File)
 	}
 
@@ -428,7 +475,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			if structured {
 				results = append(results, r)
 				if r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown {
-					fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, bulk.Line(r))
+					fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, bulk.Line(r))
 				}
 				return
 			}
@@ -438,20 +485,27 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			case r.Outcome == bulk.OutcomeOK:
 				fmt.Fprintln(out, line)
 			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, line)
+				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
 			}
 		},
 	})
 	bar.Finish()
 
+	// A write that fails after rows were applied is exit 1 with a sentence
+	// saying what was applied, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
 	if failed != nil {
-		if err := failed.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the failed rows %s: %v\n", opts.Failed, err)
+		err := failed.Err()
+		if err == nil {
+			err = failedFile.Commit()
+		}
+		if err != nil {
+			writeErrs = append(writeErrs, fmt.Sprintf("the failed rows %s could not be written (%v)", opts.Failed, err))
 		}
 	}
 
@@ -463,18 +517,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			rows[i] = r.Row()
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
 			text.Count(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
+	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s was imported (%s), but %s", plan.File.Name, sum, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "row", "rows"), unknownNote(sum))
@@ -560,8 +621,29 @@ func writePlanReport(path string, plan *bulk.Plan) error {
 	return nil
 }
 
+// writeProblemsReport writes --report for a file that is not valid: one row
+// per problem (action error, outcome not-attempted), since nothing was sent.
+func writeProblemsReport(path string, problems bulk.Problems) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %s", pathError(err))
+	}
+	rw := bulk.NewReportWriter(fh)
+	for _, p := range problems {
+		rw.AddProblem(p)
+	}
+	err = rw.Err()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report %s: %v", path, err)
+	}
+	return nil
+}
+
 // watchSecondInterrupt returns a channel closed by a second Ctrl-C (or
-// SIGTERM) after ctx is canceled by the first, so that requests in flight
+// SIGTERM or SIGHUP) after ctx is canceled by the first, so that requests in flight
 // can be abandoned by someone who will not wait. given replaces the signal
 // watcher (tests).
 func watchSecondInterrupt(ctx context.Context, given <-chan struct{}, onFirst func()) (<-chan struct{}, func()) {
@@ -586,7 +668,7 @@ func watchSecondInterrupt(ctx context.Context, given <-chan struct{}, onFirst fu
 		}
 		onFirst()
 		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		signal.Notify(sig, cmdutil.InterruptSignals...)
 		defer signal.Stop(sig)
 		select {
 		case <-sig:

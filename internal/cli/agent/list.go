@@ -74,6 +74,9 @@ a built-in or custom role. Output formats json, yaml and csv always print a list
 	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by this field: "+strings.Join(sortable, ", "))
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most N agents (0: all)")
 	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
+	_ = cmd.RegisterFlagCompletionFunc("status", cmdutil.CompleteWords("active", "deleted", "all"))
+	_ = cmd.RegisterFlagCompletionFunc("department", cmdutil.CompleteDepartments(f))
+	_ = cmd.RegisterFlagCompletionFunc("sort", cmdutil.CompleteWords(sortable...))
 	return cmd
 }
 

@@ -27,8 +27,9 @@ func NewCmdRestore(f *cmdutil.Factory, runF func(context.Context, *RestoreOption
 so you must hold every permission of it: an admin cannot restore an owner.`,
 		Example: `  ladmin agent restore ana@acme.com
   ladmin agent restore 1a2b3c4d 5e6f7a8b`,
-		Aliases: []string{"undelete"},
-		Args:    cobra.MinimumNArgs(1),
+		Aliases:           []string{"undelete"},
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.DeletedAgents, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if runF != nil {

@@ -32,7 +32,8 @@ holds now: an admin cannot promote anyone to owner, nor demote an owner. Nobody
 changes their own role, and the account's last owner keeps the owner role.`,
 		Example: `  ladmin agent set-role ana@acme.com --role admin
   ladmin agent set-role li@acme.com maria@acme.com --role support-lead --dry-run`,
-		Args: cobra.MinimumNArgs(1),
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Role == "" {
 				return cmdutil.Usagef("--role is required")

@@ -37,7 +37,8 @@ Without the agents.manage permission you may update only yourself, and only your
 profile fields. Use 'ladmin agent set-role' to change a role.`,
 		Example: `  ladmin agent update ana@acme.com --name "Ana Pérez García"
   ladmin agent update li@acme.com --department support --department sales`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if cmd.Flags().Changed("name") {
@@ -45,6 +46,9 @@ profile fields. Use 'ladmin agent set-role' to change a role.`,
 					return cmdutil.Usagef("--name cannot be empty")
 				}
 				n := strings.TrimSpace(name)
+				if err := validateName(n); err != nil {
+					return err
+				}
 				opts.Name = &n
 			}
 			if cmd.Flags().Changed("gender") {
@@ -75,6 +79,8 @@ profile fields. Use 'ladmin agent set-role' to change a role.`,
 	cmd.Flags().StringVar(&name, "name", "", "new full name")
 	cmd.Flags().StringVar(&gender, "gender", "", "M, F or X (unspecified)")
 	cmd.Flags().StringArrayVar(&departments, "department", nil, "department name or id (repeatable; replaces the current ones)")
+	_ = cmd.RegisterFlagCompletionFunc("department", cmdutil.CompleteDepartments(f))
+	_ = cmd.RegisterFlagCompletionFunc("gender", cmdutil.CompleteWords("M", "F", "X"))
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would happen, changing nothing")
 	return cmd
 }
@@ -141,5 +147,6 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated)))
+	return cmdutil.WriteAfterChange(printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated))),
+		fmt.Sprintf("agent %s was updated", label(*updated)))
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Options are the inputs of `ladmin audit`.
@@ -74,6 +76,10 @@ in full: the audit never reports clean on partial data. See docs/audit.md.`,
 			}
 			if opts.PolicyFile == "" && opts.BaselineFile == "" {
 				return cmdutil.Usagef("nothing to audit: pass --policy FILE, --baseline FILE, or both (see `ladmin audit --help`)")
+			}
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--output-file", Path: opts.OutputFile}},
+				[]cmdutil.File{{Flag: "--policy", Path: opts.PolicyFile}, {Flag: "--baseline", Path: opts.BaselineFile}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -158,9 +164,27 @@ func auditRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if pol.UsesAPIKeys() {
+		// A key without apikeys.read is shown only its own keys: an audit of
+		// keys would pass on what it could not see.
+		sess, err := c.Session(ctx)
+		if err != nil {
+			return err
+		}
+		if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.ReadAPIKeys}); !d.Allowed {
+			return &liveagent.Error{Kind: liveagent.KindForbidden, Message: fmt.Sprintf(
+				"%s: this key would see only its own API keys, so the policy's api_keys section (%s:%d) cannot be checked; "+
+					"run the audit with a key that holds %s", d.Reason, pol.File, pol.APIKeys.Line, rbac.APIKeysRead)}
+		}
+	}
 	acct, err := readAccount(ctx, c, pol.UsesDepartments())
 	if err != nil {
 		return err
+	}
+	if pol.UsesAPIKeys() {
+		if acct.Keys, err = c.ListAPIKeys(ctx, liveagent.ListOptions{}); err != nil {
+			return err
+		}
 	}
 	report, err := audit.Evaluate(acct, pol, base)
 	if err != nil {
@@ -172,7 +196,11 @@ func auditRun(ctx context.Context, opts *Options) error {
 	if opts.JQ != "" {
 		err = output.PrintObject(&buf, output.Options{Format: output.FormatJSON, JQ: opts.JQ}, report, nil)
 	} else {
-		err = audit.Write(&buf, opts.Format, report, audit.WriteOptions{NoHeaders: f.Viper.GetBool("no-headers")})
+		wo := audit.WriteOptions{NoHeaders: f.Viper.GetBool("no-headers")}
+		if opts.OutputFile == "" {
+			wo.Width = ios.TerminalWidth() // a report file gets every finding whole
+		}
+		err = audit.Write(&buf, opts.Format, report, wo)
 	}
 	if err != nil {
 		return err
@@ -181,14 +209,14 @@ func auditRun(ctx context.Context, opts *Options) error {
 		if err := os.WriteFile(opts.OutputFile, buf.Bytes(), 0o644); err != nil {
 			return cmdutil.Usagef("cannot write the report: %v", err)
 		}
-		fmt.Fprintln(ios.Out, report.SummaryLine())
+		fmt.Fprintln(ios.Out, text.Safe(report.SummaryLine()))
 	} else {
 		if _, err := ios.Out.Write(buf.Bytes()); err != nil {
 			return err
 		}
 		if audit.IsMachineFormat(opts.Format) && !f.Quiet() {
 			// The report is for a program; the CI log still gets the verdict.
-			fmt.Fprintln(ios.ErrOut, report.SummaryLine())
+			fmt.Fprintln(ios.ErrOut, text.Safe(report.SummaryLine()))
 		}
 	}
 	if opts.Format == audit.FormatGitHub {
@@ -240,6 +268,9 @@ func displayPath(path string) string {
 	return filepath.ToSlash(rel)
 }
 
+// maxEcho bounds one problem's line: values quoted in it are cut.
+const maxEcho = 400
+
 // invalid reports an invalid policy or baseline (exit 2): one line per
 // problem, FILE:LINE: message, the last one as the command's error.
 func invalid(f *cmdutil.Factory, err error) error {
@@ -248,10 +279,18 @@ func invalid(f *cmdutil.Factory, err error) error {
 		return err
 	}
 	d := inv.Diagnostics
-	for _, diag := range d[:len(d)-1] {
-		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", diag)
+	if len(d) > text.MaxListed {
+		// A screenful, then the count: a baseline with 200,000 bad rows does
+		// not print 200,000 lines.
+		for _, diag := range d[:text.MaxListed] {
+			fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+		}
+		return cmdutil.Usagef("... and %d more problems", len(d)-text.MaxListed)
 	}
-	return cmdutil.Usagef("%s", d[len(d)-1])
+	for _, diag := range d[:len(d)-1] {
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+	}
+	return cmdutil.Usagef("%s", text.Truncate(fmt.Sprint(d[len(d)-1]), maxEcho))
 }
 
 // readAccount reads the agents (deleted ones too), the roles and, when a rule

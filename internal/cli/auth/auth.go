@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdAuth is `ladmin auth`.
@@ -105,27 +106,40 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
-	fmt.Fprintf(ios.Out, "Logged in to %s as %s <%s> (role %s); saved as profile %q in %s\n",
-		base, id.Agent.Name, id.Agent.Email, roleText(id.Role), profile, cfg.Path())
+	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
+		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
+	if id.API == liveagent.APIPublished {
+		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
+	}
 	return nil
 }
 
 // Status is what `auth status` prints for programs.
 type Status struct {
-	Profile   string          `json:"profile"`
-	URL       string          `json:"url"`
-	KeySource string          `json:"key_source"`
-	Agent     liveagent.Agent `json:"agent"`
-	Role      liveagent.Role  `json:"role"`
+	Profile   string `json:"profile"`
+	URL       string `json:"url"`
+	KeySource string `json:"key_source"`
+	Identity
+	// APISource says where API comes from: "learned" (probed now or within
+	// a day) or "config" (config set api).
+	APISource string `json:"api_source"`
 }
 
 func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	var refresh bool
+	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show the profile, URL, identity and role in use",
+		Short: "Show the profile, URL, identity, role and API in use",
 		Long: `Show which profile and account URL are in use, where the API key comes from (never
-the key itself), and the agent and role it belongs to. Exit 3 when the key is refused.`,
+the key itself), the agent and role it belongs to, and which API the account has:
+"LiveAgent published API only" or "published API + ladmin extensions". Exit 3 when
+the key is refused.
+
+ladmin learns the account's API from one request and remembers it for a day in
+$XDG_CACHE_HOME/ladmin/accounts.json; --refresh learns it again now. ` + "`ladmin config set api published|extended`" + `
+says it instead (auto: learn it).`,
 		Example: `  ladmin auth status
+  ladmin auth status --refresh
   LADMIN_PROFILE=staging ladmin auth status -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -141,19 +155,33 @@ the key itself), and the agent and role it belongs to. Exit 3 when the key is re
 			if err != nil {
 				return err
 			}
+			if refresh {
+				if _, err := c.RefreshAPI(cmd.Context()); err != nil {
+					return err
+				}
+			}
 			id, err := identify(cmd.Context(), c)
 			if err != nil {
 				return err
 			}
-			st := Status{Profile: f.ProfileName(), URL: c.BaseURL(), KeySource: source, Agent: id.Agent, Role: id.Role}
+			st := Status{Profile: f.ProfileName(), URL: c.BaseURL(), KeySource: source, Identity: id, APISource: "learned"}
+			if c.APIOverridden() {
+				st.APISource = "config"
+			}
 			if cmdutil.IsStructured(o) {
 				return output.PrintObject(f.IOStreams.Out, o, st, nil)
 			}
-			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}},
+			api := apiText(id.API)
+			if st.APISource == "config" {
+				api += " (set by `ladmin config set api`)"
+			}
+			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}, {"API", api}},
 				identityRows(id)...)
-			return output.PrintKeyValues(f.IOStreams.Out, rows)
+			return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 		},
 	}
+	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
+	return cmd
 }
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {

@@ -6,12 +6,15 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/viper"
 
+	"github.com/ladmin/ladmin/internal/accountcache"
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
@@ -37,6 +40,11 @@ type Factory struct {
 	ConfigPath string
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
+	// LookupEnv tells a variable set but empty from one not set (nil:
+	// os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// CachePath overrides the account cache file (tests).
+	CachePath string
 	// NewLimiter builds the pacing shared by one command's requests (tests and
 	// bulk commands replace it).
 	NewLimiter func() *liveagent.Limiter
@@ -89,6 +97,17 @@ func (f *Factory) checkSettings() error {
 	if err != nil {
 		return err
 	}
+	// An empty variable is most often a script's mistake (LADMIN_URL=$(...)
+	// that printed nothing): never fall back silently to another account.
+	for _, env := range []struct{ name, overriddenBy, what string }{
+		{"LADMIN_URL", "url", "the account URL"}, {"LADMIN_API_KEY", "api-key-file", "the key"}} {
+		if v, set := f.lookupEnv(env.name); set && strings.TrimSpace(v) == "" && f.Viper.GetString(env.overriddenBy) == "" {
+			if _, ok := cfg.Profile(f.ProfileName()); ok {
+				return Usagef("%s is set but empty; unset it to use profile %s", env.name, f.ProfileName())
+			}
+			return Usagef("%s is set but empty; set it to %s, or unset it and run `ladmin auth login`", env.name, env.what)
+		}
+	}
 	if name := f.Viper.GetString("profile"); name != "" {
 		if _, ok := cfg.Profile(name); !ok {
 			known := "none saved yet: run `ladmin auth login --profile " + name + "`"
@@ -99,6 +118,41 @@ func (f *Factory) checkSettings() error {
 		}
 	}
 	return nil
+}
+
+func (f *Factory) lookupEnv(name string) (string, bool) {
+	if f.LookupEnv != nil {
+		return f.LookupEnv(name)
+	}
+	if v := f.Getenv(name); v != "" {
+		return v, true
+	}
+	return os.LookupEnv(name)
+}
+
+// URLSource says where the account URL in use comes from: "--url",
+// "LADMIN_URL" or "profile NAME" ("" when there is none), for messages.
+func (f *Factory) URLSource() string {
+	if v := f.Viper.GetString("url"); v != "" {
+		if env, _ := f.lookupEnv("LADMIN_URL"); env == v {
+			return "LADMIN_URL"
+		}
+		return "--url"
+	}
+	if f.profile().URL != "" {
+		return "profile " + f.ProfileName()
+	}
+	return ""
+}
+
+// KeySource says where the API key in use comes from (LADMIN_API_KEY,
+// --api-key-file PATH, profile NAME), or "" when there is none.
+func (f *Factory) KeySource() string {
+	_, src, err := f.APIKey()
+	if err != nil {
+		return ""
+	}
+	return src
 }
 
 // profile returns the saved profile in use, or an empty one.
@@ -130,6 +184,8 @@ func (f *Factory) Setting(key, def string) string {
 		fromProfile = p.Output
 	case "timeout":
 		fromProfile = p.Timeout
+	case "api":
+		fromProfile = p.API
 	}
 	if fromProfile != "" {
 		return fromProfile
@@ -209,6 +265,15 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 	}
 	cfg := liveagent.Config{URL: url, APIKey: key, Timeout: timeout,
 		UserAgent: "ladmin/" + f.Build.Version}
+	switch api := f.Setting("api", liveagent.APIAuto); api {
+	case liveagent.APIAuto, liveagent.APIPublished, liveagent.APIExtended:
+		cfg.API = api
+	default:
+		return liveagent.Config{}, Usagef("invalid api %q: use auto, published or extended (`ladmin config set api ...`)", api)
+	}
+	if base, err := liveagent.CheckURL(url); err == nil {
+		cfg.Capabilities = capabilityStore{store: accountcache.Store{Path: f.cachePath()}, key: accountcache.Key(base, key)}
+	}
 	if f.Viper.GetBool("debug") {
 		cfg.Debug = f.IOStreams.ErrOut
 	}
@@ -216,6 +281,35 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 		cfg.Limiter = f.NewLimiter()
 	}
 	return cfg, nil
+}
+
+// cachePath is the account cache file: $XDG_CACHE_HOME/ladmin/accounts.json.
+func (f *Factory) cachePath() string {
+	if f.CachePath != "" {
+		return f.CachePath
+	}
+	dir := f.Getenv("XDG_CACHE_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		return accountcache.DefaultPath()
+	}
+	return filepath.Join(dir, "ladmin", "accounts.json")
+}
+
+// capabilityStore keeps what the client learns of the account's API in the
+// account cache, under the record of one URL and key.
+type capabilityStore struct {
+	store accountcache.Store
+	key   string
+}
+
+func (s capabilityStore) LoadAPI() (string, time.Time, bool) {
+	var api string
+	at, ok := s.store.Get(s.key, accountcache.FactAPI, &api)
+	return api, at, ok
+}
+
+func (s capabilityStore) SaveAPI(api string, at time.Time) {
+	_ = s.store.Put(s.key, accountcache.FactAPI, api, at) // a cache that cannot be written is only slower
 }
 
 // Client builds the API client once.
@@ -243,6 +337,7 @@ func (f *Factory) Output() (output.Options, error) {
 		Format:    f.Setting("output", ""),
 		JQ:        f.Viper.GetString("jq"),
 		NoHeaders: f.Viper.GetBool("no-headers"),
+		Width:     f.IOStreams.TerminalWidth(),
 	}
 	if err := output.Validate(o); err != nil {
 		return o, Usagef("%s", err.Error())
@@ -259,6 +354,13 @@ func (f *Factory) Connect() (output.Options, *liveagent.Client, error) {
 	}
 	c, err := f.Client()
 	return o, c, err
+}
+
+// TableOptions are the options of a table a command lays out itself: the
+// header row per --no-headers, fitted to the terminal's width.
+func (f *Factory) TableOptions(fits ...output.Fit) output.TableOptions {
+	return output.TableOptions{NoHeaders: f.Viper.GetBool("no-headers"),
+		Width: f.IOStreams.TerminalWidth(), Fits: fits}
 }
 
 // IsStructured reports whether the output is for programs (json, yaml, csv or --jq).

@@ -21,7 +21,7 @@ func NewCmdDepartment(f *cmdutil.Factory) *cobra.Command {
 	}
 	d := func(i any) liveagent.Department { return i.(liveagent.Department) }
 	cols := []output.Column{
-		{Header: "ID", Value: func(i any) string { return d(i).DepartmentID }},
+		{Header: "ID", Fit: output.Keep, Value: func(i any) string { return d(i).DepartmentID }},
 		{Header: "NAME", Value: func(i any) string { return d(i).Name }},
 		{Header: "AGENTS", Value: func(i any) string { return strconv.Itoa(d(i).AgentCount) }},
 		{Header: "ONLINE", Value: func(i any) string {

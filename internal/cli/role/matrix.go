@@ -71,7 +71,13 @@ holds it. -o csv gives the same grid for a spreadsheet (yes where held); -o json
 				return output.CSV(f.IOStreams.Out, header, rows, o.NoHeaders)
 			}
 			header, rows := matrixGrid(m, "✓", true)
-			return output.Table(f.IOStreams.Out, header, rows, o.NoHeaders)
+			// Every column is a permission or a role: none is cut, the grid
+			// overflows a narrow terminal rather than hide a role.
+			fits := make([]output.Fit, len(header))
+			for i := range fits {
+				fits[i] = output.Keep
+			}
+			return output.Table(f.IOStreams.Out, header, rows, output.TableOptions{NoHeaders: o.NoHeaders, Fits: fits})
 		},
 	}
 }

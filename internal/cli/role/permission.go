@@ -41,8 +41,8 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			return output.PrintList(f.IOStreams.Out, o, perms, []output.Column{
-				{Header: "PERMISSION", Value: func(i any) string { return p(i).Name }},
-				{Header: "DESCRIPTION", Value: func(i any) string { return p(i).Description }},
+				{Header: "PERMISSION", Fit: output.Keep, Value: func(i any) string { return p(i).Name }},
+				{Header: "DESCRIPTION", Fit: output.Wrap, Value: func(i any) string { return p(i).Description }},
 			})
 		},
 	})
@@ -139,6 +139,7 @@ yes or no (exit 0), like kubectl auth can-i --list.`,
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "ask about this agent (id or email) instead of the key in use")
+	_ = cmd.RegisterFlagCompletionFunc("as", cmdutil.CompleteAgents(f, cmdutil.ActiveAgents))
 	cmd.Flags().BoolVar(&list, "list", false, "print every permission of the catalog with yes or no")
 	return cmd
 }

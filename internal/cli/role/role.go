@@ -4,6 +4,7 @@ package role
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +35,7 @@ for the catalog of permissions.`,
 func roleColumns() []output.Column {
 	r := func(i any) liveagent.Role { return i.(liveagent.Role) }
 	return []output.Column{
-		{Header: "NAME", Value: func(i any) string { return r(i).Name }},
+		{Header: "NAME", Fit: output.Keep, Value: func(i any) string { return r(i).Name }},
 		{Header: "BASE", Value: func(i any) string { return r(i).Base }},
 		{Header: "TYPE", Value: func(i any) string {
 			if r(i).Builtin {
@@ -44,7 +45,7 @@ func roleColumns() []output.Column {
 		}},
 		{Header: "AGENTS", Value: func(i any) string { return strconv.Itoa(r(i).AgentCount) }},
 		{Header: "PERMISSIONS", Value: func(i any) string { return strconv.Itoa(len(r(i).Permissions)) }},
-		{Header: "ID", Wide: true, Value: func(i any) string { return r(i).ID }},
+		{Header: "ID", Wide: true, Fit: output.Keep, Value: func(i any) string { return r(i).ID }},
 	}
 }
 
@@ -109,8 +110,10 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 	if !r.Builtin {
 		kind = "custom role based on " + r.Base
 	}
-	fmt.Fprintf(f.IOStreams.Out, "%s (%s): %d of %d permissions, %s\n\n",
-		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))
+	fmt.Fprintln(f.IOStreams.Out, strings.TrimSuffix(output.Paragraph(text.Safe(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
+		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))),
+		f.IOStreams.TerminalWidth()), "\n"))
+	fmt.Fprintln(f.IOStreams.Out)
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""
@@ -119,5 +122,5 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 		}
 		rows = append(rows, []string{m, p.Name, p.Description})
 	}
-	return output.Table(f.IOStreams.Out, []string{"", "PERMISSION", "DESCRIPTION"}, rows, f.Viper.GetBool("no-headers"))
+	return output.Table(f.IOStreams.Out, []string{"", "PERMISSION", "DESCRIPTION"}, rows, f.TableOptions(output.Keep, output.Keep, output.Wrap))
 }

@@ -115,11 +115,11 @@ custom) that grants it. The answer to "who can change roles?" is
 				return nil
 			}
 			if err := output.PrintList(f.IOStreams.Out, o, holders, []output.Column{
-				{Header: "EMAIL", Value: func(i any) string { return h(i).Email }},
+				{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return h(i).Email }},
 				{Header: "NAME", Value: func(i any) string { return h(i).Name }},
 				{Header: "ROLE", Value: func(i any) string { return h(i).Role }},
 				{Header: "TYPE", Value: func(i any) string { return h(i).RoleType }},
-				{Header: "ID", Wide: true, Value: func(i any) string { return h(i).ID }},
+				{Header: "ID", Wide: true, Fit: output.Keep, Value: func(i any) string { return h(i).ID }},
 			}); err != nil {
 				return err
 			}

@@ -178,7 +178,8 @@ func writeMan(dir, version string, date time.Time) error {
 	root := newRoot()
 	visit(root, func(c *cobra.Command) {
 		c.Use = markdownEscaper.Replace(c.Use)
-		c.Long = preformatted(c.Long)
+		// Prose as paragraphs, so man fills it to the reader's terminal.
+		c.Long = cli.ManMarkdown(c.Long, markdownEscaper.Replace)
 		c.Flags().VisitAll(func(f *pflag.Flag) { f.Usage = markdownEscaper.Replace(f.Usage) })
 		c.PersistentFlags().VisitAll(func(f *pflag.Flag) { f.Usage = markdownEscaper.Replace(f.Usage) })
 	})

@@ -1,0 +1,204 @@
+package cli_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ladmin/ladmin/internal/cli"
+	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
+	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/sandbox"
+	"github.com/ladmin/ladmin/internal/sandbox/sandboxtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
+
+// People with long names, wide (CJK) names and long role names, for the
+// tables fitted to a terminal.
+var wideAndLong = []struct{ name, email, role string }{
+	{"Maximiliana Alexandrina Bartholomew-Featherstonehaugh von Hohenzollern", "maximiliana.featherstonehaugh@example.com", "support-lead-europe-middle-east-and-africa"},
+	{"山田太郎", "yamada@example.com", "agent"},
+	{"李小龍 中国香港特别行政区客户支持部门经理", "li.xiaolong@example.com", "admin"},
+	{"Łukasz Żółć", "lukasz@example.com", "agent"},
+}
+
+// terminalEnv is a sandbox holding wideAndLong, and ladmin run against it
+// with stdout on a terminal of a given width (0: not a terminal).
+type terminalEnv struct {
+	t   *testing.T
+	dir string
+}
+
+func newTerminalEnv(t *testing.T) *terminalEnv {
+	t.Helper()
+	url, _ := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	for _, k := range []string{"LADMIN_OUTPUT", "LADMIN_PROFILE", "LADMIN_TIMEOUT", "LADMIN_DEBUG", "COLUMNS"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("NO_COLOR", "1")
+	t.Setenv("LADMIN_URL", url)
+	t.Setenv("LADMIN_API_KEY", sandbox.OwnerKey)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, ".config"))
+	t.Setenv("HOME", dir)
+	e := &terminalEnv{t: t, dir: dir}
+	e.must(0, "role", "create", "support-lead-europe-middle-east-and-africa", "--from", "agent", "--grant", "agents.read")
+	for _, a := range wideAndLong {
+		e.must(0, "agent", "create", "--name", a.name, "--email", a.email, "--role", a.role, "--department", "support")
+	}
+	return e
+}
+
+func (e *terminalEnv) run(width int, args ...string) (code int, stdout, stderr string) {
+	e.t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetTerminalWidth(width)
+	code = cli.Main(context.Background(), args, ios, cmdutil.BuildInfo{Version: "test"})
+	return code, out.String(), errOut.String()
+}
+
+func (e *terminalEnv) must(width int, args ...string) string {
+	e.t.Helper()
+	code, out, errOut := e.run(width, args...)
+	if code != 0 {
+		e.t.Fatalf("ladmin %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
+var (
+	agentIDs  = regexp.MustCompile(`\b[0-9a-f]{8}\b`)
+	localTime = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
+)
+
+// normalize replaces what differs between runs (random ids, the time of
+// creation) by placeholders of the same width, so alignment still shows.
+func normalize(s string) string {
+	s = agentIDs.ReplaceAllString(s, "ID______")
+	return localTime.ReplaceAllString(s, "2026-01-01 00:00")
+}
+
+// Every table at widths 40, 80, 120 and off a terminal, against golden
+// files; and the properties the golden files show, checked on their own:
+// at a width, no line is wider than the terminal unless an id or email
+// needs it; off a terminal, every value is whole.
+func TestTablesFitTheTerminal(t *testing.T) {
+	e := newTerminalEnv(t)
+	goldenDir, err := filepath.Abs(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir("../../testdata") // the audit names its policy as given
+	// fitsAt is the narrowest terminal the command's ids and emails leave
+	// room to fit in; narrower, the rows overflow rather than cut them.
+	commands := []struct {
+		golden string
+		args   []string
+		exit   int
+		fitsAt int
+	}{
+		{"agent_list", []string{"agent", "list"}, 0, 80},
+		{"agent_list_wide", []string{"agent", "list", "-o", "wide"}, 0, 200},
+		{"agent_get", []string{"agent", "get", "maximiliana.featherstonehaugh@example.com"}, 0, 80},
+		{"whoami", []string{"whoami"}, 0, 40},
+		{"role_list", []string{"role", "list"}, 0, 120},
+		{"role_show", []string{"role", "show", "support-lead-europe-middle-east-and-africa"}, 0, 80},
+		{"permission_list", []string{"permission", "list"}, 0, 40},
+		{"audit", []string{"audit", "--policy", "policy.yaml"}, 1, 80},
+	}
+	for _, c := range commands {
+		t.Run(c.golden, func(t *testing.T) {
+			var got strings.Builder
+			for _, width := range []int{40, 80, 120, 0} {
+				code, out, errOut := e.run(width, c.args...)
+				if code != c.exit {
+					t.Fatalf("width %d: exit %d, want %d\n%s", width, code, c.exit, errOut)
+				}
+				if width == 0 {
+					fmt.Fprintf(&got, "== not a terminal ==\n%s", normalize(out))
+					checkWhole(t, out)
+				} else {
+					fmt.Fprintf(&got, "== width %d ==\n%s", width, normalize(out))
+					if width >= c.fitsAt {
+						checkFits(t, out, width)
+					}
+				}
+			}
+			golden(t, filepath.Join(goldenDir, c.golden+".txt"), got.String())
+		})
+	}
+}
+
+// checkFits: a line wider than the terminal must owe it to an id or an
+// email it keeps whole, and every email still appears whole.
+func checkFits(t *testing.T, out string, width int) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if output.DisplayWidth(line) > width && !strings.Contains(line, "@") && !agentIDs.MatchString(line) {
+			t.Errorf("width %d: line of %d columns:\n%s", width, output.DisplayWidth(line), line)
+		}
+	}
+	for _, a := range wideAndLong {
+		if strings.Contains(out, a.email[:6]) && !strings.Contains(out, a.email) {
+			t.Errorf("width %d: email %s cut:\n%s", width, a.email, out)
+		}
+	}
+}
+
+// checkWhole: off a terminal nothing is truncated.
+func checkWhole(t *testing.T, out string) {
+	t.Helper()
+	if strings.Contains(out, "…") {
+		t.Errorf("off a terminal, a value was truncated:\n%s", out)
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (rerun with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// --help fits the terminal (80 columns off one): the description and the
+// flags wrap; only example and usage lines, commands to copy, may not.
+func TestHelpFitsTheTerminal(t *testing.T) {
+	for _, width := range []int{50, 80, 120, 0} {
+		for _, args := range [][]string{{"--help"}, {"agent", "import", "--help"}, {"audit", "--help"},
+			{"agent", "list", "--help"}, {"auth", "login", "--help"}} {
+			ios, _, out, _ := iostreams.Test()
+			ios.SetTerminalWidth(width)
+			if code := cli.Main(context.Background(), args, ios, cmdutil.BuildInfo{Version: "test"}); code != 0 {
+				t.Fatalf("%v: exit %d", args, code)
+			}
+			limit := width
+			if width == 0 {
+				limit = 80
+			}
+			for _, line := range strings.Split(out.String(), "\n") {
+				command := strings.HasPrefix(line, "  ") && strings.Contains(line, "ladmin ")
+				if output.DisplayWidth(line) > limit && !command {
+					t.Errorf("width %d, %v: line of %d columns: %q", width, args, output.DisplayWidth(line), line)
+				}
+			}
+		}
+	}
+}

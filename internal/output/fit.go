@@ -1,0 +1,333 @@
+package output
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+// Fit says how a table column gives way when the table is wider than the
+// terminal, as `gh` tables do. Off a terminal (Width 0) nothing gives way:
+// pipes and CI logs always get whole values.
+type Fit int
+
+const (
+	// Truncate shortens the column's long values with "…". The default, for
+	// names, roles and other values a person recognizes from their start.
+	Truncate Fit = iota
+	// Keep never shortens the column: ids and emails must stay whole and
+	// copyable, even if the row then overflows the terminal.
+	Keep
+	// Wrap breaks the column's values into lines at word boundaries: prose
+	// such as descriptions, messages and lists of permissions.
+	Wrap
+)
+
+// ellipsis marks a value cut short.
+const ellipsis = "…"
+
+// comfortWidth is how narrow columns are made before any is made narrower:
+// wide enough to tell values apart.
+const comfortWidth = 16
+
+// minShrink is the narrowest a column is made, unless its header or its
+// widest value is narrower: below this a value is no longer recognizable.
+const minShrink = 6
+
+// DisplayWidth is the number of terminal columns s takes: East Asian wide
+// and fullwidth characters take two, combining marks and invisible format
+// characters none (golang.org/x/text/width, Unicode's East Asian Width).
+// For a value of several lines it is the width of the widest.
+func DisplayWidth(s string) int {
+	widest, cur := 0, 0
+	for _, r := range s {
+		if r == '\n' {
+			widest, cur = max(widest, cur), 0
+			continue
+		}
+		cur += runeWidth(r)
+	}
+	return max(widest, cur)
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r == 0 || unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		return 0
+	case r < utf8.RuneSelf:
+		return 1
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// TruncateWidth shortens s to at most w display columns, ending it with "…"
+// when something was cut. A wide character is never split.
+func TruncateWidth(s string, w int) string {
+	if DisplayWidth(s) <= w {
+		return s
+	}
+	if w <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		rw := runeWidth(r)
+		if used+rw > w-1 { // keep one column for the ellipsis
+			break
+		}
+		b.WriteRune(r)
+		used += rw
+	}
+	return b.String() + ellipsis
+}
+
+// WrapWidth breaks s into lines of at most w display columns at spaces.
+// A longer word stays whole (an email or a URL must stay copyable), unless
+// it is East Asian text, which may break between any two wide characters.
+// Existing line breaks are kept.
+func WrapWidth(s string, w int) []string {
+	if w <= 0 {
+		return []string{s}
+	}
+	var lines []string
+	for para := range strings.SplitSeq(s, "\n") {
+		lines = append(lines, wrapLine(para, w)...)
+	}
+	return lines
+}
+
+func wrapLine(s string, w int) []string {
+	if DisplayWidth(s) <= w {
+		return []string{s}
+	}
+	var lines []string
+	var line strings.Builder
+	lineW := 0
+	flush := func() {
+		lines = append(lines, line.String())
+		line.Reset()
+		lineW = 0
+	}
+	for _, word := range strings.Fields(s) {
+		ww := DisplayWidth(word)
+		if lineW > 0 && lineW+1+ww <= w {
+			line.WriteByte(' ')
+			line.WriteString(word)
+			lineW += 1 + ww
+			continue
+		}
+		if lineW > 0 {
+			flush()
+		}
+		for ww > w && hasWide(word) { // CJK text breaks between characters
+			head, rest := splitWidth(word, w)
+			lines = append(lines, head)
+			word, ww = rest, DisplayWidth(rest)
+		}
+		line.WriteString(word)
+		lineW = ww
+	}
+	if lineW > 0 || len(lines) == 0 {
+		flush()
+	}
+	return lines
+}
+
+// longestWord is the width of the widest word of s that wrapping keeps whole.
+func longestWord(s string) int {
+	w := 0
+	for _, word := range strings.Fields(s) {
+		if !hasWide(word) {
+			w = max(w, DisplayWidth(word))
+		}
+	}
+	return w
+}
+
+func hasWide(s string) bool {
+	for _, r := range s {
+		if runeWidth(r) == 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// Paragraph is s wrapped to width at word boundaries, ending in a newline,
+// for prose printed around tables; width 0 (not a terminal) leaves it whole.
+func Paragraph(s string, width int) string {
+	if width <= 0 {
+		return s + "\n"
+	}
+	return strings.Join(WrapWidth(s, width), "\n") + "\n"
+}
+
+// splitWidth splits s after at most w display columns (at least one rune).
+func splitWidth(s string, w int) (head, rest string) {
+	used := 0
+	for i, r := range s {
+		rw := runeWidth(r)
+		if used+rw > w && i > 0 {
+			return s[:i], s[i:]
+		}
+		used += rw
+	}
+	return s, ""
+}
+
+// fitTable shrinks the columns of a table so that it fits in width display
+// columns, given the gap between columns. Columns marked Keep keep their
+// width; the others are narrowed widest first (each one kept at least as
+// wide as its header, or minShrink), Truncate columns cut with "…", Wrap
+// columns broken into lines. When even that does not fit, the rows overflow
+// rather than lose an id or an email. Width 0 means no limit.
+func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]string, [][]string) {
+	n := len(header)
+	if n == 0 && len(rows) > 0 {
+		n = len(rows[0])
+	}
+	if width <= 0 || n == 0 {
+		return header, rows
+	}
+	natural := make([]int, n)
+	floor := make([]int, n)
+	for i := range n {
+		hw := 0
+		if i < len(header) {
+			hw = DisplayWidth(header[i])
+		}
+		natural[i] = hw
+		for _, row := range rows {
+			if i < len(row) {
+				natural[i] = max(natural[i], DisplayWidth(row[i]))
+			}
+		}
+		floor[i] = min(natural[i], max(hw, minShrink))
+		if i < len(fits) && fits[i] == Wrap {
+			// Words are not broken: the longest one is as narrow as it gets.
+			for _, row := range rows {
+				if i < len(row) {
+					floor[i] = max(floor[i], longestWord(row[i]))
+				}
+			}
+		}
+	}
+	fitOf := func(i int) Fit {
+		if i < len(fits) {
+			return fits[i]
+		}
+		return Truncate
+	}
+	avail := width - gap*(n-1)
+	total := 0
+	for i := range n {
+		total += natural[i]
+	}
+	if total <= avail {
+		return header, rows
+	}
+	// Three phases, each narrowing its columns to min(natural, cap) with the
+	// largest cap that fits, never below the phase's floor: first every
+	// column down to a comfortable width, then truncated columns down to
+	// their floor, then prose down to its floor.
+	ws := slices.Clone(natural)
+	for i := range n {
+		if fitOf(i) == Keep {
+			avail -= natural[i]
+		}
+	}
+	comfort := make([]int, n)
+	for i := range n {
+		comfort[i] = max(floor[i], min(natural[i], comfortWidth))
+	}
+	phases := []struct {
+		in    func(Fit) bool
+		floor []int
+	}{
+		{func(f Fit) bool { return f != Keep }, comfort},
+		{func(f Fit) bool { return f == Truncate }, floor},
+		{func(f Fit) bool { return f == Wrap }, floor},
+	}
+	for _, ph := range phases {
+		fixed := 0 // what the other columns take
+		for i := range n {
+			if fitOf(i) != Keep && !ph.in(fitOf(i)) {
+				fixed += ws[i]
+			}
+		}
+		room := avail - fixed
+		widths := func(limit int) int {
+			sum := 0
+			for i := range n {
+				if ph.in(fitOf(i)) {
+					sum += max(ph.floor[i], min(natural[i], limit))
+				}
+			}
+			return sum
+		}
+		lo, hi := 0, slices.Max(natural)
+		for lo < hi { // the largest cap whose widths fit
+			mid := (lo + hi + 1) / 2
+			if widths(mid) <= room {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		sum := 0
+		for i := range n {
+			if ph.in(fitOf(i)) {
+				ws[i] = max(ph.floor[i], min(natural[i], lo))
+				sum += ws[i]
+			}
+		}
+		// Columns still short of their width share what is left, left first.
+		for i := 0; i < n && sum < room; i++ {
+			if ph.in(fitOf(i)) && ws[i] < natural[i] {
+				ws[i]++
+				sum++
+			}
+		}
+		if sum <= room {
+			break
+		}
+	}
+
+	out := make([][]string, len(rows))
+	for r, row := range rows {
+		out[r] = make([]string, len(row))
+		for i, cell := range row {
+			if i >= n || ws[i] >= natural[i] {
+				out[r][i] = cell
+				continue
+			}
+			switch fitOf(i) {
+			case Wrap:
+				out[r][i] = strings.Join(WrapWidth(cell, ws[i]), "\n")
+			case Truncate:
+				out[r][i] = TruncateWidth(cell, ws[i])
+			default:
+				out[r][i] = cell
+			}
+		}
+	}
+	if header != nil {
+		h := make([]string, len(header))
+		for i, cell := range header {
+			h[i] = cell
+			if i < n && fitOf(i) != Keep {
+				h[i] = TruncateWidth(cell, ws[i])
+			}
+		}
+		header = h
+	}
+	return header, out
+}

@@ -1,0 +1,118 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestDisplayWidth(t *testing.T) {
+	for s, want := range map[string]int{
+		"":             0,
+		"Ann":          3,
+		"山田太郎":         8,
+		"Łukasz Żółć":  11,
+		"e\u0301":      1, // e + combining acute
+		"ｆｕｌｌ":         8, // fullwidth Latin
+		"two\nlines!":  6,
+		"नमस्ते":       4, // Devanagari: the virama and vowel signs take no column
+		"a\u200db":     2, // zero-width joiner
+		"😀":            2,
+		"Ana Pérez 王芳": 14,
+	} {
+		if got := DisplayWidth(s); got != want {
+			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestTruncateWidth(t *testing.T) {
+	tests := []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"Olivia Owner", 20, "Olivia Owner"},
+		{"Olivia Owner", 12, "Olivia Owner"},
+		{"Olivia Owner", 7, "Olivia…"},
+		{"山田太郎", 5, "山田…"}, // a wide character is never split
+		{"山田太郎", 6, "山田…"},
+		{"山田太郎", 7, "山田太…"},
+		{"abc", 1, "…"},
+	}
+	for _, tt := range tests {
+		got := TruncateWidth(tt.s, tt.w)
+		if got != tt.want {
+			t.Errorf("TruncateWidth(%q, %d) = %q, want %q", tt.s, tt.w, got, tt.want)
+		}
+		if DisplayWidth(got) > tt.w {
+			t.Errorf("TruncateWidth(%q, %d) = %q is %d wide", tt.s, tt.w, got, DisplayWidth(got))
+		}
+	}
+}
+
+func TestWrapWidth(t *testing.T) {
+	tests := []struct {
+		s    string
+		w    int
+		want []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"edit your own profile (name, nickname)", 15, []string{"edit your own", "profile (name,", "nickname)"}},
+		// An email stays whole even if it is wider than the column.
+		{"maximiliana.featherstonehaugh@example.com holds admin", 20,
+			[]string{"maximiliana.featherstonehaugh@example.com", "holds admin"}},
+		// East Asian text breaks between characters.
+		{"中国香港特别行政区客户支持部门经理", 10, []string{"中国香港特", "别行政区客", "户支持部门", "经理"}},
+		{"one\ntwo three", 5, []string{"one", "two", "three"}},
+	}
+	for _, tt := range tests {
+		got := WrapWidth(tt.s, tt.w)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("WrapWidth(%q, %d) = %q, want %q", tt.s, tt.w, got, tt.want)
+		}
+	}
+}
+
+// fitTable at a width: Keep columns whole, the others cut or wrapped, the
+// table within the width; off a terminal nothing changes.
+func TestFitTable(t *testing.T) {
+	header := []string{"ID", "NAME", "EMAIL", "NOTE"}
+	rows := [][]string{
+		{"a1b2c3d4", "Maximiliana Alexandrina Bartholomew", "max@example.com", "joined in spring to lead the support desk in Europe"},
+		{"e5f6a7b8", "山田太郎", "yamada@example.com", "on leave"},
+	}
+	fits := []Fit{Keep, Truncate, Keep, Wrap}
+	var buf bytes.Buffer
+	if err := Table(&buf, header, rows, TableOptions{Width: 60, Fits: fits}); err != nil {
+		t.Fatal(err)
+	}
+	// Prose keeps a readable width; the name gives way.
+	want := `ID         NAME        EMAIL                NOTE
+a1b2c3d4   Maximili…   max@example.com      joined in spring
+                                            to lead the
+                                            support desk in
+                                            Europe
+e5f6a7b8   山田太郎    yamada@example.com   on leave
+`
+	if buf.String() != want {
+		t.Errorf("width 60:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	for line := range strings.Lines(buf.String()) {
+		if DisplayWidth(strings.TrimSuffix(line, "\n")) > 60 {
+			t.Errorf("line wider than 60: %q", line)
+		}
+	}
+
+	buf.Reset()
+	if err := Table(&buf, header, rows, TableOptions{Fits: fits}); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if !strings.Contains(buf.String(), cell) {
+				t.Errorf("off a terminal, %q is not whole:\n%s", cell, buf.String())
+			}
+		}
+	}
+}
