@@ -39,7 +39,7 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
-	err := withNextStep(f, root.ExecuteContext(ctx))
+	err := withNextStep(f, f.ExplainExpiredKey(root.ExecuteContext(ctx)))
 	prefix := "error:"
 	if ios.IsStderrTTY() && ios.ColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal

@@ -57,7 +57,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join(repo, "testdata", "script"),
 		RequireExplicitExec: false,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// unset NAME...: ladmin runs without these variables (an empty
 			// one is an error of its own).
 			"unset": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -68,14 +68,16 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Setenv(unsetVar, strings.Trim(strings.Join(names, ","), ","))
 			},
-		},
+		}),
 		Setup: func(env *testscript.Env) error {
 			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
 			if err != nil {
 				return err
 			}
 			hs := httptest.NewServer(srv.Handler())
+			scriptServers.Store(env.WorkDir, srv)
 			env.Defer(func() {
+				scriptServers.Delete(env.WorkDir)
 				hs.Close()
 				srv.Close()
 			})
@@ -93,4 +95,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// withScriptCmds adds the script commands of the other test files
+// (scriptCmds) to cmds.
+func withScriptCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for name, cmd := range scriptCmds {
+		cmds[name] = cmd
+	}
+	return cmds
 }

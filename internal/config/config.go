@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -35,6 +36,20 @@ type Profile struct {
 	// API overrides what ladmin learns of the account's API: auto (learn it),
 	// published, or extended (spec/api.md, "Accounts without the extensions").
 	API string `yaml:"api,omitempty"`
+	// The key `auth login --email` made: its id (to revoke it on logout),
+	// name, and when it expires (RFC 3339). Empty for a pasted key.
+	APIKeyID      string `yaml:"api_key_id,omitempty"`
+	APIKeyName    string `yaml:"api_key_name,omitempty"`
+	APIKeyExpires string `yaml:"api_key_expires,omitempty"`
+}
+
+// KeyExpiry is when the profile's key expires; ok is false when unknown or never.
+func (p *Profile) KeyExpiry() (t time.Time, ok bool) {
+	if p == nil || p.APIKeyExpires == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, p.APIKeyExpires)
+	return t, err == nil
 }
 
 // File is the config file's content and where it lives.

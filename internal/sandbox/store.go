@@ -87,14 +87,16 @@ CREATE TABLE outbox (
 ` + schemaV2
 
 // schemaV2 adds what API keys, logins and sessions need (spec/sandbox.md
-// "API keys, sessions and logins"). api_keys.id is the published key id;
+// "API keys, sessions and logins"). api_keys.id is the published key id,
+// never reused after a revocation (AUTOINCREMENT), so an id saved in a
+// profile can never come to name someone else's key;
 // only the secret's SHA-256 is stored. agent_logins holds an agent's
 // password hash, its TOTP secret (two-factor) and whether it is signed in;
 // an agent without a row (the generated load-test agents) is signed in and
 // has no password.
 const schemaV2 = `
 CREATE TABLE api_keys (
-	id            INTEGER PRIMARY KEY,
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
 	hash          TEXT NOT NULL UNIQUE,
 	agent_id      TEXT NOT NULL REFERENCES agents(id),
 	name          TEXT NOT NULL DEFAULT '',
