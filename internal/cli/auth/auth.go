@@ -143,7 +143,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
 	if id.API == liveagent.APIPublished {
-		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
+		f.Notef("This account has only LiveAgent's published API: ladmin lists, updates, re-roles, deletes, restores, exports, imports updates and audits; inviting agents, custom roles and departments are managed in LiveAgent itself (exit 8 here). See docs/liveagent-accounts.md.")
 	}
 	return nil
 }
