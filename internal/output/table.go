@@ -64,6 +64,9 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 	// the line breaks it adds for wrapping must not be escaped.
 	header, rows = safeCells(header, rows)
 	header, rows = fitTable(header, rows, fits, width, len(gap))
+	if plain, err := plainTable(w, header, rows, gap); plain {
+		return err
+	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{

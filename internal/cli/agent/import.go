@@ -24,12 +24,15 @@ import (
 
 // ImportOptions are the inputs of `agent import`.
 type ImportOptions struct {
-	F                    *cmdutil.Factory
-	File                 string // path, or "-" for stdin
-	Format               bulk.Format
-	DryRun               bool
-	OnExisting           bulk.OnExisting
-	Concurrency          int
+	F           *cmdutil.Factory
+	File        string // path, or "-" for stdin
+	Format      bulk.Format
+	DryRun      bool
+	OnExisting  bulk.OnExisting
+	Concurrency int
+	// ConcurrencySet is true when --concurrency was given; otherwise the
+	// workers are sized from the account's rate and the round trip.
+	ConcurrencySet       bool
 	Rate                 float64
 	Report               string
 	Failed               string
@@ -114,9 +117,10 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 			if opts.OnExisting, err = bulk.ParseOnExisting(onExisting); err != nil {
 				return cmdutil.Usagef("%s", err.Error())
 			}
-			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+			if opts.Concurrency < 1 || opts.Concurrency > bulk.MaxConcurrency {
+				return cmdutil.Usagef("invalid --concurrency %d: use 1 to %d", opts.Concurrency, bulk.MaxConcurrency)
 			}
+			opts.ConcurrencySet = cmd.Flags().Changed("concurrency")
 			if err := checkRate(opts.Rate); err != nil {
 				return err
 			}
@@ -143,7 +147,7 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&onExisting, "on-existing", string(bulk.OnExistingSkip), "for agents that exist: skip, update (and restore deleted ones) or fail")
 	_ = cmd.RegisterFlagCompletionFunc("format", cmdutil.CompleteWords("csv", "json", "ndjson", "yaml"))
 	_ = cmd.RegisterFlagCompletionFunc("on-existing", cmdutil.CompleteWords("skip", "update", "fail"))
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "rows in flight at once")
+	fl.IntVar(&opts.Concurrency, "concurrency", bulk.DefaultConcurrency, "rows in flight at once (default: sized from the account's rate limit and the round trip)")
 	fl.Float64Var(&opts.Rate, "rate", 0, "at most this many requests per second (default: as fast as the account allows)")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report of every row to this file (line, email, action, outcome, agent_id, error)")
 	fl.StringVar(&opts.Failed, "failed", "", "write the rows that did not end as planned to this file, in the input's columns (CSV)")
@@ -197,7 +201,11 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return importInvalid(opts, name, problems.Sorted())
 	}
 
-	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
+	conns := opts.Concurrency
+	if !opts.ConcurrencySet {
+		conns = bulk.MaxConcurrency // see sizeWorkers
+	}
+	client, observer, err := bulkClient(f, opts.Rate, conns)
 	if err != nil {
 		return err
 	}
@@ -222,6 +230,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			text.Count(len(denied), "row", "rows"), name)
 	}
 	conflicts := plan.Errors()
+	sizeWorkers(opts, observer)
 
 	if opts.DryRun {
 		if opts.Report != "" {
@@ -248,6 +257,19 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
 	return applyPlan(ctx, f, o, plan, client, opts)
+}
+
+// sizeWorkers sets the rows in flight, unless --concurrency was given, from
+// what the account read taught: the rate the account allows (its
+// X-RateLimit-Limit, or --rate when lower) times the round trip (see
+// bulk.Workers). A fixed 8 workers at 50 ms cap an import near 150 rows/s
+// whatever the account allows.
+func sizeWorkers(opts *ImportOptions, observer *bulk.Observer) {
+	if opts.ConcurrencySet {
+		return
+	}
+	rate := bulk.AccountRate(float64(observer.RateLimitHint()), opts.Rate)
+	opts.Concurrency = bulk.Workers(rate, observer.MeanRoundTrip())
 }
 
 // readRoster reads the whole input: a file, or stdin for "-".
