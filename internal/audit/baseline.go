@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Baseline is a roster recorded earlier with `ladmin agent export`: who held
@@ -217,6 +220,7 @@ func parseBaselineCSV(d *diags, data []byte) []BaselineEntry {
 		csvError(d, err)
 		return nil
 	}
+	text.UnguardCSVRecord(header) // ladmin's CSV writers guard formula cells
 	cols := map[string]int{}
 	for i, h := range header {
 		cols[strings.ToLower(strings.TrimSpace(h))] = i
@@ -240,6 +244,7 @@ func parseBaselineCSV(d *diags, data []byte) []BaselineEntry {
 			return nil
 		}
 		line, _ := r.FieldPos(0)
+		text.UnguardCSVRecord(rec)
 		fields := map[string]string{}
 		for _, name := range baselineFields {
 			if i, ok := cols[name]; ok {
@@ -293,6 +298,10 @@ func toEntries(d *diags, raws []rawEntry) []BaselineEntry {
 		}
 		if e.ID == "" && e.Email == "" {
 			d.add(raw.line, "the entry has neither an id nor an email")
+			continue
+		}
+		if e.Email != "" && !liveagent.ValidEmail(e.Email) {
+			d.add(raw.line, "email %q is not a valid email address (control or invisible characters, or not an address such as ana@acme.com)", text.Truncate(e.Email, 80))
 			continue
 		}
 		entries = append(entries, e)

@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
 )
 
@@ -389,6 +390,12 @@ func (p *parser) emailPattern(s string) (string, error) {
 	}
 	if _, err := path.Match(e, ""); err != nil {
 		return "", fmt.Errorf("%q is not a valid pattern: %v", s, err)
+	}
+	if liveagent.HasHiddenChars(e) {
+		return "", fmt.Errorf("%q contains control or invisible characters, which would make it match an address other than the one it shows", s)
+	}
+	if !strings.ContainsAny(e, "*?[") && !liveagent.ValidEmail(e) {
+		return "", fmt.Errorf("%q is not an email address or pattern such as bob@acme.com or *@acme.com", s)
 	}
 	return e, nil
 }

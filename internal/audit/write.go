@@ -99,7 +99,8 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	if len(r.Findings) > 0 {
 		rows := make([][]string, len(r.Findings))
 		for i, f := range r.Findings {
-			rows[i] = []string{string(f.Severity), f.Rule, oneLine(agentText(f)), oneLine(f.Message), f.Location.String()}
+			// output.Table shows every cell through text.Safe: a newline reads \n.
+			rows[i] = []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()}
 		}
 		if err := output.Table(w, []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}, rows,
 			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width,
@@ -110,13 +111,8 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	} else {
 		fmt.Fprintln(w, "No findings.")
 	}
-	_, err := io.WriteString(w, output.Paragraph(r.SummaryLine(), opts.Width))
+	_, err := io.WriteString(w, output.Paragraph(text.Safe(r.SummaryLine()), opts.Width))
 	return err
-}
-
-// oneLine keeps a table cell on one line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
 // writeGitHub writes GitHub Actions workflow commands: one annotation per
@@ -127,16 +123,16 @@ func writeGitHub(w io.Writer, r *Report) error {
 		if f.Severity == SeverityWarning {
 			cmd = "warning"
 		}
-		props := []string{"title=" + ghProperty(f.Rule)}
+		props := []string{"title=" + ghProperty(text.Safe(f.Rule))}
 		if f.Location.File != "" {
-			props = append(props, "file="+ghProperty(f.Location.File))
+			props = append(props, "file="+ghProperty(text.Safe(f.Location.File)))
 			if f.Location.Line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", f.Location.Line))
 			}
 		}
-		fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(f.Message))
+		fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(text.Safe(f.Message)))
 	}
-	_, err := fmt.Fprintln(w, r.SummaryLine())
+	_, err := fmt.Fprintln(w, text.Safe(r.SummaryLine()))
 	return err
 }
 
@@ -164,13 +160,13 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		text.Count(len(s.Checks), "check", "checks"))
 	var sources []string
 	if s.Policy != "" {
-		sources = append(sources, "policy `"+s.Policy+"`")
+		sources = append(sources, "policy "+mdCode(s.Policy))
 	}
 	if s.Baseline != "" {
-		sources = append(sources, "baseline `"+s.Baseline+"`")
+		sources = append(sources, "baseline "+mdCode(s.Baseline))
 	}
 	if s.Account != "" {
-		sources = append(sources, "account "+s.Account)
+		sources = append(sources, "account "+mdCell(s.Account))
 	}
 	if len(sources) > 0 {
 		fmt.Fprintf(w, "Sources: %s.\n\n", strings.Join(sources, ", "))
@@ -186,13 +182,30 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		if f.Severity == SeverityWarning {
 			sev = "⚠️ warning"
 		}
-		fmt.Fprintf(w, "| %s | `%s` | %s | %s | `%s` |\n", sev, f.Rule, mdCell(agentText(f)), mdCell(f.Message), mdCell(f.Location.String()))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", sev, mdCode(f.Rule), mdCell(agentText(f)), mdCell(f.Message), mdCode(f.Location.String()))
 	}
 	return nil
 }
 
-// mdCell keeps a value inside one table cell.
+// mdEscaper makes Markdown punctuation literal, so a name cannot become a
+// link, an image, emphasis, HTML or an entity (&#x202e;) in a rendered page.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "!", `\!`, "~", `\~`,
+	"|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
+
+// mdCell keeps a value inside one table cell, as text: escaped with
+// text.Safe (no control or invisible characters, no line breaks), then its
+// Markdown punctuation made literal.
 func mdCell(s string) string {
-	s = strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-	return s
+	return mdEscaper.Replace(text.Safe(s))
+}
+
+// mdCode shows a value as code in a table cell; a value holding a backtick
+// is shown as an escaped cell instead, since it would end the code span.
+func mdCode(s string) string {
+	s = text.Safe(s)
+	if strings.ContainsAny(s, "`") {
+		return mdCell(s)
+	}
+	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
 }

@@ -320,8 +320,9 @@ func TestWriteGitHub(t *testing.T) {
 	if !strings.Contains(out, "file=roster dir/roster.json,line=") {
 		t.Errorf("baseline annotations do not point at the roster:\n%s", out)
 	}
-	// Newlines and % in a message are escaped, so one finding stays one command.
-	if !strings.Contains(out, `bob,<b>&"100%25"|%0A@gmail.com`) {
+	// Newlines (text.Safe: \n) and % in a message are escaped, so one finding
+	// stays one command.
+	if !strings.Contains(out, `bob,<b>&"100%25"|\n@gmail.com`) {
 		t.Errorf("message not escaped:\n%s", out)
 	}
 	if lines[len(lines)-1] != r.SummaryLine() {

@@ -47,6 +47,10 @@ type Result struct {
 	// Ops are the outcomes of an offboard step's operations, in order
 	// (those never reached are not attempted).
 	Ops []OpResult
+	// Existed is set on a create that found the agent already there (another
+	// run, or someone else, made it): the summary counts it as skipped, not
+	// created, so two concurrent imports of a file add up to its rows.
+	Existed bool
 }
 
 // Summary counts how the rows ended.
@@ -101,14 +105,16 @@ func (s *Summary) add(r Result) {
 	}
 	switch r.Outcome {
 	case OutcomeOK:
-		switch r.Step.Action {
-		case ActionCreate:
+		switch {
+		case r.Existed:
+			s.Skipped++
+		case r.Step.Action == ActionCreate:
 			s.Created++
-		case ActionUpdate:
+		case r.Step.Action == ActionUpdate:
 			s.Updated++
-		case ActionRestore:
+		case r.Step.Action == ActionRestore:
 			s.Restored++
-		case ActionOffboard:
+		case r.Step.Action == ActionOffboard:
 			s.Offboarded++
 		default:
 			s.Skipped++
@@ -269,12 +275,14 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 		var a *liveagent.Agent
 		a, err = api.CreateAgentOnce(ctx, *s.Create)
 		if liveagent.KindOf(err) == liveagent.KindConflict {
-			// The email is taken now: by an earlier attempt of ours whose
-			// answer was lost (a timeout that the lookup raced), or by
-			// someone else since the plan was made. Either way it exists.
+			// The email was taken before this row's first attempt (a late
+			// commit of our own lost attempt is resolved by CreateAgentOnce):
+			// someone else, or another import of the same file, made it since
+			// the plan. It exists as wanted: done, counted as skipped.
 			if found, ferr := api.FindAgentsByEmail(ctx, s.Create.Email, false); ferr == nil && len(found) > 0 {
 				a, err = &found[0], nil
 				res.Note = "already existed when created (an earlier attempt or someone else made it)"
+				res.Existed = true
 			}
 		}
 		if err == nil {
@@ -303,16 +311,24 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	case err == nil:
 		res.Outcome = OutcomeOK
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): "+unknownAdvice)
+		res.Outcome, res.Err = OutcomeUnknown, errors.New("abandoned in flight (interrupted twice): "+adviceFor(s))
 	case liveagent.IsUncertain(err):
 		// The request may have reached the server, and the lookup that
 		// would tell failed too (typically: the server went away). Calling
 		// it failed would invite a blind retry; the next run looks first.
-		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("%w; %s", err, unknownAdvice)
+		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("%w; %s", err, adviceFor(s))
 	default:
 		res.Outcome, res.Err = OutcomeFailed, err
 	}
 	return res
+}
+
+// adviceFor is unknownAdvice in the words of the command that made the plan.
+func adviceFor(s *Step) string {
+	if s.Action == ActionOffboard {
+		return "it may or may not have been applied; running the same offboarding again resolves it"
+	}
+	return unknownAdvice
 }
 
 // restoreOnce restores a deleted agent by id and resolves an unknown

@@ -190,10 +190,11 @@ func TestApplyStopsAtFirstFailureUnlessContinueOnError(t *testing.T) {
 	}
 }
 
-func TestApplyCreateConflictAfterLostAnswerIsDone(t *testing.T) {
+func TestApplyCreateConflictIsDoneAndSkipped(t *testing.T) {
 	api := newFake()
-	// The create is applied but its answer is a 409 (a timed-out first
-	// attempt that committed after the lookup): the agent exists, so the row is done.
+	// The create's answer is a 409: someone else (another import of the
+	// same file, say) made the agent since the plan. The row is done, and
+	// counted as skipped ("already existed"), not created.
 	api.onCreate = func(in liveagent.AgentCreate, n int) (bool, error) {
 		return true, &liveagent.Error{Kind: liveagent.KindConflict, Status: 409, Message: "exists"}
 	}
@@ -201,8 +202,11 @@ func TestApplyCreateConflictAfterLostAnswerIsDone(t *testing.T) {
 	var results []Result
 	var mu sync.Mutex
 	sum := Apply(context.Background(), api, plan, ApplyOptions{OnResult: collect(&results, &mu)})
-	if sum.Created != 1 || results[0].AgentID != "id1" || results[0].Note == "" {
+	if sum.Created != 0 || sum.Skipped != 1 || results[0].AgentID != "id1" || results[0].Note == "" || !results[0].Existed {
 		t.Errorf("%+v %+v", sum, results)
+	}
+	if line := Line(results[0]); !strings.HasPrefix(line, "skipped user1@") || !strings.Contains(line, "already existed") {
+		t.Errorf("line %q", line)
 	}
 }
 

@@ -33,6 +33,9 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 			return true
 		}
 	}
+	// Every cell loses the formula guard ladmin's CSV writers add
+	// (text.GuardCSV), so an export imports back unchanged.
+	text.UnguardCSVRecord(header)
 	headerLine, _ := r.FieldPos(0)
 	f.Columns = header
 	cols, fatal := checkColumns(header, headerLine, p, opts, true)
@@ -50,6 +53,7 @@ func parseCSV(data []byte, f *File, p *problemList, opts ParseOptions) (fatal bo
 			return true
 		}
 		line, _ := r.FieldPos(0)
+		text.UnguardCSVRecord(rec)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(header) > 1 {
 			continue // a line of blanks
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // keyedRow is one JSON or YAML object as read: its keys in order and their values.
@@ -187,7 +189,7 @@ func describeJSON(v []byte) string {
 	case 'n':
 		return "null"
 	}
-	return "a number (" + truncateText(string(v), 20) + ")"
+	return "a number (" + text.Truncate(string(v), 20) + ")"
 }
 
 func describeToken(tok json.Token) string {
@@ -308,11 +310,4 @@ func buildKeyed(rows []keyedRow, f *File, p *problemList, opts ParseOptions) (fa
 		f.Records = append(f.Records, rec)
 	}
 	return fatal
-}
-
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

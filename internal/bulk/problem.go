@@ -22,6 +22,15 @@ type Problem struct {
 	Message string
 }
 
+// Echoed values are cut to these many characters: a 50 MB header line is
+// not printed back whole.
+const (
+	maxColumnEcho  = 60
+	maxMessageEcho = 400
+)
+
+// String is the problem on one line, safe to print: echoed values are
+// truncated and escaped with text.Safe.
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -30,10 +39,10 @@ func (p Problem) String() string {
 	}
 	b.WriteString(": ")
 	if p.Column != "" {
-		fmt.Fprintf(&b, "column %q: ", p.Column)
+		fmt.Fprintf(&b, "column %q: ", text.Truncate(p.Column, maxColumnEcho))
 	}
-	b.WriteString(p.Message)
-	return b.String()
+	b.WriteString(text.Truncate(p.Message, maxMessageEcho))
+	return text.Safe(b.String())
 }
 
 // Problems is every problem found, ordered by line. As an error it reads as
@@ -58,6 +67,9 @@ func (ps Problems) Sorted() Problems {
 	return out
 }
 
+// MaxListed is how many problems a screen shows before "... and N more".
+const MaxListed = text.MaxListed
+
 // Lines renders each problem on its own line.
 func (ps Problems) Lines() []string {
 	out := make([]string, len(ps))
@@ -65,6 +77,21 @@ func (ps Problems) Lines() []string {
 		out[i] = p.String()
 	}
 	return out
+}
+
+// ScreenLines renders at most MaxListed problems, then one line saying how
+// many more there are and where to find them all (where is "" when there is
+// nowhere: "... and 180 more").
+func (ps Problems) ScreenLines(where string) []string {
+	if len(ps) <= MaxListed {
+		return ps.Lines()
+	}
+	out := ps[:MaxListed].Lines()
+	more := fmt.Sprintf("... and %d more", len(ps)-MaxListed)
+	if where != "" {
+		more += " (" + where + ")"
+	}
+	return append(out, more)
 }
 
 // problemList collects problems for one file.

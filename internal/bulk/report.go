@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // ReportColumns is the header of --report.
@@ -43,13 +45,27 @@ func importReportRow(r Result) []string {
 		string(r.Outcome), r.AgentID, msg}
 }
 
+// AddProblem writes a problem of a file that was not applied: its line, the
+// action "error", the outcome "not-attempted" and the problem as the error.
+func (rw *ReportWriter) AddProblem(p Problem) {
+	line := ""
+	if p.Line > 0 {
+		line = strconv.Itoa(p.Line)
+	}
+	msg := p.Message
+	if p.Column != "" {
+		msg = fmt.Sprintf("column %q: %s", p.Column, p.Message)
+	}
+	rw.write([]string{line, "", string(ActionError), string(OutcomeNotAttempted), "", oneLine(msg)})
+}
+
 func (rw *ReportWriter) write(rec []string) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	if rw.err != nil {
 		return
 	}
-	if err := rw.w.Write(rec); err != nil {
+	if err := rw.w.Write(text.GuardCSVRecord(rec)); err != nil {
 		rw.err = err
 		return
 	}
@@ -105,7 +121,7 @@ func (fw *FailedWriter) write(rec []string) {
 	if fw.err != nil {
 		return
 	}
-	if err := fw.w.Write(rec); err != nil {
+	if err := fw.w.Write(text.GuardCSVRecord(rec)); err != nil {
 		fw.err = err
 		return
 	}
@@ -130,6 +146,9 @@ func Line(r Result) string {
 	switch r.Outcome {
 	case OutcomeOK:
 		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored"}[r.Step.Action]
+		if r.Existed {
+			verb = "skipped"
+		}
 		if verb == "" {
 			return ""
 		}
@@ -144,11 +163,11 @@ func Line(r Result) string {
 		if r.Note != "" {
 			line += "; " + r.Note
 		}
-		return line
+		return text.Safe(line)
 	case OutcomeFailed:
-		return fmt.Sprintf("failed to %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err)))
+		return text.Safe(fmt.Sprintf("failed to %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err))))
 	case OutcomeUnknown:
-		return fmt.Sprintf("unknown outcome of %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err)))
+		return text.Safe(fmt.Sprintf("unknown outcome of %s %s%s: %s", r.Step.Action, rec.Email, idNote(r.AgentID), oneLine(errText(r.Err))))
 	}
 	return ""
 }

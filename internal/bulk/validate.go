@@ -3,11 +3,10 @@ package bulk
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 func suggest(name string, candidates []string) string { return rbac.Suggest(name, candidates) }
@@ -83,16 +82,11 @@ func checkEmail(email string) error {
 	return nil
 }
 
-// checkName applies the API's rules for names: at most 255 characters, no
-// control characters (a line break inside a quoted CSV field, say).
+// checkName applies the API's rules for names (liveagent.NameProblem): a
+// line break inside a quoted CSV field, say.
 func checkName(name string) error {
-	switch {
-	case utf8.RuneCountInString(name) > 255:
-		return fmt.Errorf("the name is longer than 255 characters")
-	case strings.ContainsAny(name, "\r\n"):
-		return fmt.Errorf("the name %q contains a line break", truncateText(name, 40))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return fmt.Errorf("the name %q contains control characters", truncateText(name, 40))
+	if p := liveagent.NameProblem(name); p != "" {
+		return fmt.Errorf("the name %q %s", text.Truncate(name, 40), p)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -119,7 +121,7 @@ func yamlKind(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		return "a single value (" + truncateText(n.Value, 20) + ")"
+		return "a single value (" + text.Truncate(n.Value, 20) + ")"
 	case yaml.AliasNode:
 		return "an alias"
 	}

@@ -34,7 +34,8 @@ func newCmdDemo(f *cmdutil.Factory) *cobra.Command {
 		Short: "Tour ladmin on a throwaway local sandbox; nothing to set up",
 		Long: `Start a sandbox help desk in memory, then run real ladmin commands against it and show
 their real output: who am I, invite an admin, an agent's refused attempt to invite,
-no escalation, bulk onboarding from a CSV, a custom role, a role change, and an audit.
+no escalation, bulk onboarding from a CSV, a custom role, a role change, an audit,
+and offboarding a leaver (signed out, API key revoked, deleted).
 
 Nothing is read from or written to your configuration, and nothing is left behind.`,
 		Example: "  ladmin demo",
@@ -70,6 +71,12 @@ func demoSteps() []demoStep {
 			args: []string{"can-i", "agents.invite"}, wantExit: cmdutil.ExitForbidden},
 		{say: "Audit role assignments against a policy, as a CI job would (exit 1: findings).", as: "owner",
 			args: []string{"audit", "--policy", policy}, wantExit: cmdutil.ExitNotClean},
+		{say: "Aggie leaves. Offboarding plans every step first: sign out, revoke her API key, delete.", as: "admin",
+			args: []string{"agent", "offboard", "agent@example.com", "--dry-run"}},
+		{say: "Offboard her (scripts pass --yes; a terminal asks once for the whole batch).", as: "admin",
+			args: []string{"agent", "offboard", "agent@example.com", "--yes"}},
+		{say: "Her key was revoked: it opens nothing any more (exit 3).", as: "agent",
+			args: []string{"whoami"}, wantExit: cmdutil.ExitAuth},
 	}
 }
 

@@ -30,6 +30,10 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 		"from agent to support-lead",
 		"\nno\nrole agent of agent@example.com does not hold agents.invite\n",
 		"audit FAILED",
+		"key 3 \"sandbox agent key\"",
+		"offboarded agent@example.com (id ",
+		"signed out, revoked 1 key (3), deleted",
+		"Offboarded 1 agent: 1 signed out, 1 key revoked, 1 deleted; 0 not found; 0 failed",
 		"Done in",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -131,7 +131,7 @@ func CheckURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", NewError(KindInvalid, "account URL %q is not a valid http(s) URL, e.g. https://acme.ladesk.com", raw)
+		return "", NewError(KindInvalid, "account URL %q is not a valid http(s) URL, e.g. https://acme.ladesk.com", RedactURL(raw))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return "", NewError(KindInvalid, "refusing plain HTTP to %s: the API key would travel unencrypted; use https://", u.Host)
@@ -173,8 +173,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// BaseURL is the account URL the client talks to.
-func (c *Client) BaseURL() string { return c.base }
+// BaseURL is the account URL the client talks to, as it may be shown: a
+// password in it is redacted (RedactURL).
+func (c *Client) BaseURL() string { return RedactURL(c.base) }
 
 // call describes one API request.
 type call struct {
@@ -273,7 +274,7 @@ func (c *Client) toError(cl call, status int, body []byte, err error, attempt in
 	if err != nil {
 		e.Kind = KindUnavailable
 		e.Err = err
-		e.Message = networkMessage(c.base, err)
+		e.Message = networkMessage(RedactURL(c.base), err)
 		e.Uncertain = !cl.idempotent()
 		return e
 	}
@@ -301,7 +302,7 @@ func networkMessage(base string, err error) string {
 	case strings.Contains(err.Error(), "no such host"):
 		return fmt.Sprintf("cannot resolve the host of %s", base)
 	}
-	return fmt.Sprintf("the connection to %s failed: %s", base, errorTail(err))
+	return fmt.Sprintf("the connection to %s failed: %s", base, RedactURL(errorTail(err)))
 }
 
 // errorTail keeps the last, most specific part of a wrapped network error.
@@ -394,7 +395,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	if c.debug == nil {
 		return
 	}
-	u := c.base + APIPrefix + cl.path
+	u := RedactURL(c.base) + APIPrefix + cl.path
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
@@ -406,7 +407,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(&b, "< error after %s: %v\n", took.Round(time.Millisecond), err)
+		fmt.Fprintf(&b, "< error after %s: %s\n", took.Round(time.Millisecond), RedactURL(err.Error()))
 	} else {
 		fmt.Fprintf(&b, "< %d %s (%s)\n", status, http.StatusText(status), took.Round(time.Millisecond))
 		for _, k := range []string{"Retry-After", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Total-Count"} {

@@ -1,8 +1,11 @@
 package liveagent
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/rbac"
 )
@@ -39,10 +42,57 @@ var Genders = []string{"M", "F", "X"}
 // (no display name) of at most 254 bytes, with a dotted domain. The CLI,
 // the bulk validator and the sandbox all ask this one function.
 func ValidEmail(email string) bool {
+	// Control and format characters (Cc, Cf) and line and paragraph separators
+	// (Zl, Zp) make an address that looks like another one: owner\u200b@... is
+	// not owner@... Go's mail parser lets some of them through.
+	if HasHiddenChars(email) {
+		return false
+	}
 	addr, err := mail.ParseAddress(email)
 	_, domain, _ := strings.Cut(email, "@")
 	return err == nil && addr.Address == email && len(email) <= 254 &&
 		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// HasHiddenChars reports whether s holds a control or format character
+// (Unicode Cc, Cf), a line or paragraph separator (Zl, Zp) or invalid UTF-8:
+// what no email address or email pattern may contain.
+func HasHiddenChars(s string) bool {
+	return !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool {
+		return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
+	}) >= 0
+}
+
+// MaxNameLength is the longest name the API accepts, in characters.
+const MaxNameLength = 255
+
+// NameProblem says what is wrong with an agent's name for the API ("" when
+// nothing is): longer than MaxNameLength characters, a line break or other
+// control character, a bidi embedding, override or isolate (U+202A-U+202E,
+// U+2066-U+2069: they make a name read as another), or a line or paragraph
+// separator. The zero-width joiners that Persian and Indic names need
+// (U+200C, U+200D) are kept. The CLI, the bulk validator and the sandbox all
+// ask this one function; the message names the character, not the name.
+func NameProblem(name string) string {
+	if !utf8.ValidString(name) {
+		return "is not valid UTF-8"
+	}
+	if utf8.RuneCountInString(name) > MaxNameLength {
+		return fmt.Sprintf("is longer than %d characters", MaxNameLength)
+	}
+	for _, r := range name {
+		switch {
+		case r == '\n' || r == '\r':
+			return "contains a line break"
+		case unicode.IsControl(r):
+			return fmt.Sprintf("contains a control character (%U)", r)
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			return fmt.Sprintf("contains a bidi override or isolate (%U), which can make it read as another name", r)
+		case r == 0x2028 || r == 0x2029:
+			return fmt.Sprintf("contains a line or paragraph separator (%U)", r)
+		}
+	}
+	return ""
 }
 
 // Active reports whether the agent is not deleted.

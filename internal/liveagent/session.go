@@ -104,9 +104,17 @@ func (c *Client) ActiveOwners(ctx context.Context, roles *RoleIndex) ([]Agent, e
 // CreateAgentOnce creates an agent and never creates it twice: when an
 // attempt's outcome is unknown (dropped connection, 5xx after sending), it
 // looks the email up before trying again, and a found agent is the result.
+// A conflict (409) after such an attempt is that attempt having committed
+// late: the agent found by email is the result too. A conflict on the first
+// attempt is returned: the agent existed before this call.
 func (c *Client) CreateAgentOnce(ctx context.Context, in AgentCreate) (*Agent, error) {
 	for attempt := 1; ; attempt++ {
 		a, err := c.CreateAgent(ctx, in)
+		if attempt > 1 && KindOf(err) == KindConflict {
+			if found, ferr := c.FindAgentsByEmail(ctx, in.Email, false); ferr == nil && len(found) > 0 {
+				return &found[0], nil
+			}
+		}
 		if err == nil || !IsUncertain(err) || attempt > c.maxRetries {
 			return a, err
 		}

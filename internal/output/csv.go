@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // writeCSV prints v (a list of objects, or one object) as RFC 4180 CSV. The
@@ -34,14 +36,16 @@ func writeCSV(w io.Writer, v any, noHeaders bool) error {
 
 	cw := csv.NewWriter(w)
 	if !noHeaders && len(header) > 0 {
-		if err := cw.Write(header); err != nil {
+		if err := cw.Write(text.GuardCSVRecord(header)); err != nil {
 			return err
 		}
 	}
 	for _, obj := range objects {
 		record := make([]string, len(header))
 		for i, key := range header {
-			record[i] = csvCell(obj.values[key])
+			// A cell a spreadsheet would run as a formula gets a ' (OWASP);
+			// import strips it again.
+			record[i] = text.GuardCSV(csvCell(obj.values[key]))
 		}
 		if err := cw.Write(record); err != nil {
 			return err

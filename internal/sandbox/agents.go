@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -631,10 +629,8 @@ func validName(name string) (string, error) {
 	switch {
 	case name == "":
 		return "", invalidField("name", "a name is required")
-	case utf8.RuneCountInString(name) > 255:
-		return "", invalidField("name", "is longer than 255 characters")
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", invalidField("name", "%q contains control characters", name)
+	case liveagent.NameProblem(name) != "":
+		return "", invalidField("name", "the name %s", liveagent.NameProblem(name))
 	}
 	return name, nil
 }

@@ -210,11 +210,11 @@ func TestListBadParameters(t *testing.T) {
 // names that need escaping.
 func TestListJSONMatchesTheModel(t *testing.T) {
 	ts := newTestServer(t, Options{})
-	for i, name := range []string{`Quote " and \ backslash`, "<b>&amp;</b>", "Zoë 😀 \u2028 line", "tab\tinside"} {
+	for i, name := range []string{`Quote " and \ backslash`, "<b>&amp;</b>", "Zoë 😀 \u200d line", "tab\tinside", "line\u2028sep"} {
 		r := ts.do(OwnerKey, "POST", liveagent.PathAgents, liveagent.AgentCreate{Name: name, Email: fmt.Sprintf("j%d@example.com", i)})
-		if strings.Contains(name, "\t") {
+		if strings.ContainsAny(name, "\t\u2028") {
 			if r.status != 422 {
-				t.Errorf("a name with a control character: %v, want 422", r)
+				t.Errorf("a name with a control character or line separator: %v, want 422", r)
 			}
 			continue
 		}

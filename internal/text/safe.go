@@ -51,6 +51,9 @@ func Safe(s string) string {
 	return b.String()
 }
 
+// MaxListed is how many problems a screen lists before "... and N more".
+const MaxListed = 20
+
 // IsSafe reports whether Safe(s) == s.
 func IsSafe(s string) bool { return firstUnsafe(s) < 0 }
 

@@ -67,6 +67,14 @@ func validateEmail(email string) error {
 	return nil
 }
 
+// validateName applies the API's rules for names (liveagent.NameProblem).
+func validateName(name string) error {
+	if p := liveagent.NameProblem(name); p != "" {
+		return cmdutil.Usagef("invalid --name %q: the name %s", text.Truncate(name, 60), p)
+	}
+	return nil
+}
+
 // normalizeGender accepts M, F or X in any case.
 func normalizeGender(g string) (string, error) {
 	u := strings.ToUpper(strings.TrimSpace(g))
@@ -155,6 +163,7 @@ type results struct {
 	dryRun bool
 	done   []liveagent.Agent
 	failed []error
+	werr   error // the first failed write of a line
 }
 
 func newResults(f *cmdutil.Factory, o output.Options, total int) *results {
@@ -165,14 +174,16 @@ func newResults(f *cmdutil.Factory, o output.Options, total int) *results {
 func (r *results) ok(a liveagent.Agent, line string) {
 	r.done = append(r.done, a)
 	if !cmdutil.IsStructured(r.o) {
-		fmt.Fprintln(r.f.IOStreams.Out, line)
+		if _, err := fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line)); err != nil && r.werr == nil {
+			r.werr = err
+		}
 	}
 }
 
 func (r *results) fail(ref string, err error) {
 	r.failed = append(r.failed, err)
 	if r.total > 1 {
-		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: %s: %s\n", ref, strings.TrimSpace(err.Error()))
+		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: %s\n", text.Safe(ref+": "+strings.TrimSpace(err.Error())))
 	}
 }
 
@@ -183,9 +194,15 @@ func (r *results) finish(roles *liveagent.RoleIndex) error {
 		r.f.Notef("dry run: nothing was changed")
 	}
 	if cmdutil.IsStructured(r.o) && (len(r.done) > 0 || len(r.failed) == 0) {
-		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, agentColumns(roles, nil)); err != nil {
-			return err
+		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, agentColumns(roles, nil)); err != nil && r.werr == nil {
+			r.werr = err
 		}
+	}
+	if r.werr != nil {
+		if r.dryRun || len(r.done) == 0 {
+			return r.werr
+		}
+		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "agent was", "agents were")+" changed")
 	}
 	switch {
 	case len(r.failed) == 0:

@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // CreateOptions are the inputs of `agent create`.
@@ -42,6 +43,9 @@ including the server-side lookups, and changes nothing.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(opts.Name) == "" {
 				return cmdutil.Usagef("--name is required and cannot be empty")
+			}
+			if err := validateName(opts.Name); err != nil {
+				return err
 			}
 			if opts.Email == "" {
 				return cmdutil.Usagef("--email is required")
@@ -125,8 +129,8 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f, o, sess.Roles, *a, fmt.Sprintf("created agent %s with role %s; an invitation was sent",
-		label(*a), sess.Roles.RoleName(*a)))
+	return cmdutil.WriteAfterChange(printOne(f, o, sess.Roles, *a, fmt.Sprintf("created agent %s with role %s; an invitation was sent",
+		label(*a), sess.Roles.RoleName(*a))), fmt.Sprintf("agent %s was created (id %s)", a.Email, a.ID))
 }
 
 // checkEmailFree is the server-side conflict check a dry run makes.
@@ -152,6 +156,6 @@ func printOne(f *cmdutil.Factory, o output.Options, roles *liveagent.RoleIndex, 
 	if cmdutil.IsStructured(o) {
 		return output.PrintObject(f.IOStreams.Out, o, a, agentColumns(roles, nil))
 	}
-	_, err := fmt.Fprintln(f.IOStreams.Out, line)
+	_, err := fmt.Fprintln(f.IOStreams.Out, text.Safe(line))
 	return err
 }

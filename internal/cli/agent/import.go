@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -119,13 +118,9 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			for _, out := range []struct{ flag, path string }{{"--report", opts.Report}, {"--failed", opts.Failed}} {
-				if out.path != "" && opts.File != "-" && sameFile(out.path, opts.File) {
-					return cmdutil.Usagef("%s %s would overwrite the roster being imported", out.flag, out.path)
-				}
-			}
-			if opts.Report != "" && opts.Report == opts.Failed {
-				return cmdutil.Usagef("--report and --failed must be different files")
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
+				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -149,17 +144,6 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	return cmd
 }
 
-func sameFile(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	aa, _ := filepath.Abs(a)
-	bb, _ := filepath.Abs(b)
-	return aa == bb
-}
-
 func importRun(ctx context.Context, opts *ImportOptions) error {
 	f := opts.F
 	ios := f.IOStreams
@@ -176,7 +160,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(f, name, problems.Sorted())
+		return invalid(opts, name, problems.Sorted())
 	}
 
 	client, observer, err := bulkClient(f, opts.Rate, opts.Concurrency)
@@ -189,10 +173,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(f, name, all.Sorted())
+		return invalid(opts, name, all.Sorted())
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied)
+		printProblems(ios.ErrOut, denied, opts.Report)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -214,14 +198,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts)
+			printProblems(ios.ErrOut, conflicts, opts.Report)
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts)
+		printProblems(ios.ErrOut, conflicts, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -283,14 +267,29 @@ func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.C
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-func invalid(f *cmdutil.Factory, name string, problems bulk.Problems) error {
-	printProblems(f.IOStreams.ErrOut, problems)
+// With --report, every problem is also written there (the screen shows at
+// most a screenful).
+func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	f := opts.F
+	if opts.Report != "" {
+		if err := writeProblemsReport(opts.Report, problems); err != nil {
+			f.Warnf("%s", err.Error())
+			opts.Report = ""
+		}
+	}
+	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-func printProblems(w io.Writer, problems bulk.Problems) {
-	for _, line := range problems.Lines() {
-		fmt.Fprintln(w, line)
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, report string) {
+	where := "all of them with --report FILE"
+	if report != "" {
+		where = "all of them in " + report
+	}
+	for _, line := range problems.ScreenLines(where) {
+		fmt.Fprintln(w, text.Safe(line))
 	}
 }
 
@@ -409,7 +408,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			if structured {
 				results = append(results, r)
 				if r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown {
-					fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, bulk.Line(r))
+					fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, bulk.Line(r))
 				}
 				return
 			}
@@ -419,20 +418,23 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			case r.Outcome == bulk.OutcomeOK:
 				fmt.Fprintln(out, line)
 			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", plan.File.Name, r.Step.Record.Line, line)
+				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
 			}
 		},
 	})
 	bar.Finish()
 
+	// A write that fails after rows were applied is exit 1 with a sentence
+	// saying what was applied, never exit 0 or 2 (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
 	if failed != nil {
 		if err := failed.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the failed rows %s: %v\n", opts.Failed, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the failed rows %s could not be written (%v)", opts.Failed, err))
 		}
 	}
 
@@ -444,18 +446,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			rows[i] = r.Row()
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {
 		f.Notef("The %s that did not end as planned %s in %s: fix %s and import that file again.",
 			text.Count(failed.Count(), "row", "rows"), pick(failed.Count(), "is", "are"), opts.Failed, pick(failed.Count(), "it", "them"))
 	}
 
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
+	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "%s was imported (%s), but %s", plan.File.Name, sum, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted%s; run the same import again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "row", "rows"), unknownNote(sum))
@@ -537,6 +546,27 @@ func writePlanReport(path string, plan *bulk.Plan) error {
 	}
 	if err != nil {
 		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
+	}
+	return nil
+}
+
+// writeProblemsReport writes --report for a file that is not valid: one row
+// per problem (action error, outcome not-attempted), since nothing was sent.
+func writeProblemsReport(path string, problems bulk.Problems) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %s", pathError(err))
+	}
+	rw := bulk.NewReportWriter(fh)
+	for _, p := range problems {
+		rw.AddProblem(p)
+	}
+	err = rw.Err()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report %s: %v", path, err)
 	}
 	return nil
 }

@@ -74,6 +74,7 @@ input, 4 refused by a rule, 130 interrupted.`,
 		Example: `  ladmin agent offboard ana@acme.com bob@acme.com --dry-run
   ladmin agent offboard -f leavers.csv --yes --report offboarding.csv
   ladmin agent offboard 1a2b3c4d --keep-keys`,
+		Args: cobra.ArbitraryArgs, // agents by id or email, or none with -f
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			switch {
@@ -85,8 +86,9 @@ input, 4 refused by a rule, 130 interrupted.`,
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
 			}
-			if opts.Report != "" && opts.File != "" && opts.File != "-" && sameFile(opts.Report, opts.File) {
-				return cmdutil.Usagef("--report %s would overwrite the file of leavers", opts.Report)
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}},
+				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+				return err
 			}
 			if !opts.Yes && !opts.DryRun && !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("refusing to offboard without --yes when not running on a terminal")
@@ -183,7 +185,7 @@ func where(f *bulk.File, r *bulk.Record) string {
 // message" rather than as lines of a file.
 func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
 	if f.Name != argumentsName {
-		printProblems(w, problems)
+		printProblems(w, problems, "")
 		return
 	}
 	for _, p := range problems {
@@ -217,7 +219,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		var fatal bool
 		file, problems, fatal = bulk.Parse(data, bulk.OffboardParseOptions(name, ""))
 		if fatal {
-			return nil, invalid(f, name, problems)
+			return nil, invalid(&ImportOptions{F: f}, name, problems)
 		}
 		if len(file.Records) == 0 {
 			return nil, cmdutil.Usagef("%s lists no agents: nothing to offboard", name)
@@ -228,7 +230,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 			printRowProblems(f.IOStreams.ErrOut, file, all)
 			return nil, cmdutil.Exit(cmdutil.ExitUsage, "invalid arguments: %s; nothing was changed", text.Count(len(all), "problem", "problems"))
 		}
-		return nil, invalid(f, file.Name, all.Sorted())
+		return nil, invalid(&ImportOptions{F: f}, file.Name, all.Sorted())
 	}
 	return file, nil
 }

@@ -46,6 +46,9 @@ profile fields. Use 'ladmin agent set-role' to change a role.`,
 					return cmdutil.Usagef("--name cannot be empty")
 				}
 				n := strings.TrimSpace(name)
+				if err := validateName(n); err != nil {
+					return err
+				}
 				opts.Name = &n
 			}
 			if cmd.Flags().Changed("gender") {
@@ -144,5 +147,6 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated)))
+	return cmdutil.WriteAfterChange(printOne(f, m.o, m.sess.Roles, *updated, fmt.Sprintf("updated agent %s", label(*updated))),
+		fmt.Sprintf("agent %s was updated", label(*updated)))
 }

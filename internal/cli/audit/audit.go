@@ -19,6 +19,7 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Options are the inputs of `ladmin audit`.
@@ -75,6 +76,10 @@ in full: the audit never reports clean on partial data. See docs/audit.md.`,
 			}
 			if opts.PolicyFile == "" && opts.BaselineFile == "" {
 				return cmdutil.Usagef("nothing to audit: pass --policy FILE, --baseline FILE, or both (see `ladmin audit --help`)")
+			}
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--output-file", Path: opts.OutputFile}},
+				[]cmdutil.File{{Flag: "--policy", Path: opts.PolicyFile}, {Flag: "--baseline", Path: opts.BaselineFile}}); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -204,14 +209,14 @@ func auditRun(ctx context.Context, opts *Options) error {
 		if err := os.WriteFile(opts.OutputFile, buf.Bytes(), 0o644); err != nil {
 			return cmdutil.Usagef("cannot write the report: %v", err)
 		}
-		fmt.Fprintln(ios.Out, report.SummaryLine())
+		fmt.Fprintln(ios.Out, text.Safe(report.SummaryLine()))
 	} else {
 		if _, err := ios.Out.Write(buf.Bytes()); err != nil {
 			return err
 		}
 		if audit.IsMachineFormat(opts.Format) && !f.Quiet() {
 			// The report is for a program; the CI log still gets the verdict.
-			fmt.Fprintln(ios.ErrOut, report.SummaryLine())
+			fmt.Fprintln(ios.ErrOut, text.Safe(report.SummaryLine()))
 		}
 	}
 	if opts.Format == audit.FormatGitHub {
@@ -263,6 +268,9 @@ func displayPath(path string) string {
 	return filepath.ToSlash(rel)
 }
 
+// maxEcho bounds one problem's line: values quoted in it are cut.
+const maxEcho = 400
+
 // invalid reports an invalid policy or baseline (exit 2): one line per
 // problem, FILE:LINE: message, the last one as the command's error.
 func invalid(f *cmdutil.Factory, err error) error {
@@ -271,10 +279,18 @@ func invalid(f *cmdutil.Factory, err error) error {
 		return err
 	}
 	d := inv.Diagnostics
-	for _, diag := range d[:len(d)-1] {
-		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", diag)
+	if len(d) > text.MaxListed {
+		// A screenful, then the count: a baseline with 200,000 bad rows does
+		// not print 200,000 lines.
+		for _, diag := range d[:text.MaxListed] {
+			fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+		}
+		return cmdutil.Usagef("... and %d more problems", len(d)-text.MaxListed)
 	}
-	return cmdutil.Usagef("%s", d[len(d)-1])
+	for _, diag := range d[:len(d)-1] {
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+	}
+	return cmdutil.Usagef("%s", text.Truncate(fmt.Sprint(d[len(d)-1]), maxEcho))
 }
 
 // readAccount reads the agents (deleted ones too), the roles and, when a rule

@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdAuth is `ladmin auth`.
@@ -105,8 +106,8 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
-	fmt.Fprintf(ios.Out, "Logged in to %s as %s; saved as profile %q in %s\n",
-		base, whoText(id), profile, cfg.Path())
+	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
+		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
 	if id.API == liveagent.APIPublished {
 		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
 	}

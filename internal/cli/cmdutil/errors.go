@@ -68,3 +68,15 @@ func IsSilent(err error) bool {
 	var r *ReportedError
 	return errors.As(err, &r) || (errors.As(err, &e) && e.Msg == "")
 }
+
+// WriteAfterChange is the error of a write that failed after the command
+// changed the account (stdout full or closed, a report that cannot be
+// written): exit 1, and a sentence that says the change was made, never exit
+// 2's "nothing was changed". done says what was done: "agent ana@acme.com
+// was created". A nil err stays nil.
+func WriteAfterChange(err error, done string) error {
+	if err == nil {
+		return nil
+	}
+	return Exit(ExitNotClean, "%s, but the output could not be written (%v)", done, err)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdConfig is `ladmin config`.
@@ -44,7 +45,10 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				if err != nil {
 					return cmdutil.Usagef("%s", err.Error())
 				}
-				fmt.Fprintln(f.IOStreams.Out, v)
+				if args[0] == config.KeyURL {
+					v = liveagent.RedactURL(v) // a password in it stays in the config file
+				}
+				fmt.Fprintln(f.IOStreams.Out, text.Safe(v))
 				return nil
 			},
 		},
@@ -92,6 +96,9 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				table := make([][]string, len(rows))
 				for i, r := range rows {
 					table[i] = []string{r[0], r[1]}
+					if r[0] == config.KeyURL {
+						table[i][1] = liveagent.RedactURL(r[1])
+					}
 				}
 				return output.Table(f.IOStreams.Out, []string{"KEY", "VALUE"}, table, f.TableOptions(output.Keep, output.Truncate))
 			},

@@ -113,14 +113,15 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if err != nil {
 		return err
 	}
-	return printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %s)", r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions")))
+	return cmdutil.WriteAfterChange(printRole(f, o, *r, fmt.Sprintf("created role %s (based on %s, %s)", r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions"))),
+		fmt.Sprintf("role %s was created (id %s)", r.Name, r.ID))
 }
 
 func printRole(f *cmdutil.Factory, o output.Options, r liveagent.Role, line string) error {
 	if cmdutil.IsStructured(o) {
 		return output.PrintObject(f.IOStreams.Out, o, r, roleColumns())
 	}
-	_, err := fmt.Fprintln(f.IOStreams.Out, line)
+	_, err := fmt.Fprintln(f.IOStreams.Out, text.Safe(line))
 	return err
 }
 
@@ -238,8 +239,9 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 	if err != nil {
 		return err
 	}
-	return printRole(f, o, *r, fmt.Sprintf("updated role %s (based on %s, %s, %s)",
-		r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions"), text.Count(r.AgentCount, "agent", "agents")))
+	return cmdutil.WriteAfterChange(printRole(f, o, *r, fmt.Sprintf("updated role %s (based on %s, %s, %s)",
+		r.Name, r.Base, text.Count(len(r.Permissions), "permission", "permissions"), text.Count(r.AgentCount, "agent", "agents"))),
+		fmt.Sprintf("role %s was updated", r.Name))
 }
 
 func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
@@ -309,5 +311,5 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 	if reassign != "" {
 		line += "; its agents now have the role " + to.Name
 	}
-	return printRole(f, o, old, line) // for programs: the role as it was
+	return cmdutil.WriteAfterChange(printRole(f, o, old, line), "role "+old.Name+" was deleted") // for programs: the role as it was
 }

@@ -4,7 +4,6 @@ package role
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -110,10 +109,9 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 	if !r.Builtin {
 		kind = "custom role based on " + r.Base
 	}
-	fmt.Fprintln(f.IOStreams.Out, strings.TrimSuffix(output.Paragraph(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
-		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents")),
-		f.IOStreams.TerminalWidth()), "\n"))
-	fmt.Fprintln(f.IOStreams.Out)
+	fmt.Fprintln(f.IOStreams.Out, output.Paragraph(text.Safe(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
+		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))),
+		f.IOStreams.TerminalWidth()))
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""
