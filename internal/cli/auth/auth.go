@@ -38,7 +38,8 @@ func newCmdLogin(f *cmdutil.Factory) *cobra.Command {
 		Short: "Save an account URL and API key as a profile",
 		Long: `Read an API key from standard input (or a hidden prompt on a terminal), check it by
 asking the account who it belongs to, and save the URL and key as a profile, which
-becomes the current one. Nothing is saved when the check fails.`,
+becomes the current one (login says so, and which profile it replaces). Nothing is
+saved when the check fails.`,
 		Example: `  ladmin auth login --url https://acme.ladesk.com
   echo "$KEY" | ladmin auth login --profile ci --url https://acme.ladesk.com`,
 		Args: cobra.NoArgs,
@@ -102,12 +103,20 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	p.URL, p.APIKey, p.APIKeyFile = base, key, ""
 	cfg.SetProfile(profile, p)
+	previous := cfg.CurrentProfile
 	cfg.CurrentProfile = profile
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
 	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
+	if previous != "" && previous != profile {
+		// Login switches: say so, and how to go back.
+		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q (it used %q: `ladmin config use-profile %s` switches back)",
+			profile, previous, previous)))
+	} else {
+		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q", profile)))
+	}
 	if id.API == liveagent.APIPublished {
 		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
 	}
@@ -126,7 +135,7 @@ type Status struct {
 }
 
 func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
-	var refresh bool
+	var refresh, all bool
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the profile, URL, identity, role and API in use",
@@ -137,12 +146,23 @@ the key is refused.
 
 ladmin learns the account's API from one request and remembers it for a day in
 $XDG_CACHE_HOME/ladmin/accounts.json; --refresh learns it again now. ` + "`ladmin config set api published|extended`" + `
-says it instead (auto: learn it).`,
+says it instead (auto: learn it).
+
+--all lists every saved profile from the config file, without asking the accounts:
+its name, URL, the kind of key (saved key or key file), the key's expiry when known,
+and a * on the profile in use.`,
 		Example: `  ladmin auth status
+  ladmin auth status --all
   ladmin auth status --refresh
   LADMIN_PROFILE=staging ladmin auth status -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				if refresh {
+					return cmdutil.Usagef("--all and --refresh cannot be used together: --all reads only the config file")
+				}
+				return statusAllRun(f)
+			}
 			o, err := f.Output()
 			if err != nil {
 				return err
@@ -181,7 +201,22 @@ says it instead (auto: learn it).`,
 		},
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
+	cmd.Flags().BoolVar(&all, "all", false, "list every saved profile (name, URL, kind of key, expiry), the current one marked *; sends nothing")
 	return cmd
+}
+
+// afterLogout says which profile ladmin uses once the current one is gone:
+// "default" when it exists (the fallback), else none, and how to choose.
+func afterLogout(cfg *config.File) string {
+	names := cfg.ProfileNames()
+	if _, ok := cfg.Profile("default"); ok {
+		return `ladmin now uses profile "default"`
+	}
+	if len(names) == 0 {
+		return "no profiles are left: run `ladmin auth login --url URL` to save one"
+	}
+	return fmt.Sprintf("no profile is current now: choose one with `ladmin config use-profile NAME` (profiles: %s)",
+		strings.Join(names, ", "))
 }
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
@@ -202,14 +237,18 @@ func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
 				return liveagent.NewError(liveagent.KindNotFound, "profile %q not found (profiles: %s)",
 					name, strings.Join(cfg.ProfileNames(), ", "))
 			}
+			wasCurrent := cfg.CurrentProfile == name
 			cfg.DeleteProfile(name)
-			if cfg.CurrentProfile == name {
+			if wasCurrent {
 				cfg.CurrentProfile = ""
 			}
 			if err := cfg.Save(); err != nil {
 				return fmt.Errorf("could not save the config file: %w", err)
 			}
-			fmt.Fprintf(f.IOStreams.Out, "Logged out of profile %q\n", name)
+			fmt.Fprintln(f.IOStreams.Out, text.Safe(fmt.Sprintf("Logged out of profile %q", name)))
+			if wasCurrent {
+				f.Notef("%s", text.Safe(afterLogout(cfg)))
+			}
 			return nil
 		},
 	}
