@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"io"
+	"strings"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -29,7 +30,7 @@ func NewProgress(w io.Writer, total int, label string) *Progress {
 			decor.AverageSpeed(0, "%.1f rows/s", decor.WCSyncSpace),
 			// Labelled, so "14s" is not read as the time spent.
 			decor.OnComplete(decor.Meta(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace),
-				func(s string) string { return "ETA " + s }), "done"),
+				func(s string) string { return " ETA " + strings.TrimSpace(s) }), " done"),
 		),
 	)
 	return &Progress{p: p, bar: bar}

@@ -458,7 +458,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+	} else if _, err := io.WriteString(ios.Out, output.Paragraph(text.Safe(summary), ios.TerminalWidth())); err != nil {
 		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {
