@@ -4,8 +4,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/ladmin/ladmin/internal/cli"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
@@ -20,7 +18,7 @@ var (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.SignalContext(context.Background())
 	code := cli.Main(ctx, os.Args[1:], iostreams.System(), cmdutil.BuildInfo{Version: version, Commit: commit, Date: date})
 	stop()
 	os.Exit(code)

@@ -548,7 +548,7 @@ func OffboardRow(r Result) OffboardResult {
 		row.Error = oneLine(r.Err.Error())
 	}
 	if s.Action != ActionOffboard {
-		row.SignOut, row.RevokeKeys, row.Delete = "-", "-", "-"
+		row.SignOut, row.RevokeKeys, row.Delete = "skipped", "skipped", "skipped"
 		if row.Error == "" {
 			row.Error = s.Details
 		}

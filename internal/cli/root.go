@@ -32,12 +32,14 @@ import (
 // Main runs ladmin with args and returns the exit code. It never calls
 // os.Exit, so the whole CLI can run in-process in tests.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cmdutil.BuildInfo) int {
+	// Prompts and reads of stdin give up when a signal cancels ctx.
+	ios.SetContext(ctx)
 	f := NewFactory(ios, build)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
-	err := withNextStep(f, root.ExecuteContext(ctx))
+	err := withNextStep(f, f.ExplainExpiredKey(root.ExecuteContext(ctx)))
 	prefix := "error:"
 	if ios.IsStderrTTY() && ios.ColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal

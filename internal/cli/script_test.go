@@ -4,10 +4,8 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -31,7 +29,7 @@ func TestMain(m *testing.M) {
 				}
 			}
 			os.Unsetenv(unsetVar)
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := cmdutil.SignalContext(context.Background())
 			code := cli.Main(ctx, os.Args[1:], iostreams.System(),
 				cmdutil.BuildInfo{Version: "test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
 			stop()
@@ -59,7 +57,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join(repo, "testdata", "script"),
 		RequireExplicitExec: false,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// unset NAME...: ladmin runs without these variables (an empty
 			// one is an error of its own).
 			"unset": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -70,14 +68,16 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Setenv(unsetVar, strings.Trim(strings.Join(names, ","), ","))
 			},
-		},
+		}),
 		Setup: func(env *testscript.Env) error {
 			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
 			if err != nil {
 				return err
 			}
 			hs := httptest.NewServer(srv.Handler())
+			scriptServers.Store(env.WorkDir, srv)
 			env.Defer(func() {
+				scriptServers.Delete(env.WorkDir)
 				hs.Close()
 				srv.Close()
 			})
@@ -95,4 +95,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// withScriptCmds adds the script commands of the other test files
+// (scriptCmds) to cmds.
+func withScriptCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for name, cmd := range scriptCmds {
+		cmds[name] = cmd
+	}
+	return cmds
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -34,6 +36,20 @@ type Profile struct {
 	// API overrides what ladmin learns of the account's API: auto (learn it),
 	// published, or extended (spec/api.md, "Accounts without the extensions").
 	API string `yaml:"api,omitempty"`
+	// The key `auth login --email` made: its id (to revoke it on logout),
+	// name, and when it expires (RFC 3339). Empty for a pasted key.
+	APIKeyID      string `yaml:"api_key_id,omitempty"`
+	APIKeyName    string `yaml:"api_key_name,omitempty"`
+	APIKeyExpires string `yaml:"api_key_expires,omitempty"`
+}
+
+// KeyExpiry is when the profile's key expires; ok is false when unknown or never.
+func (p *Profile) KeyExpiry() (t time.Time, ok bool) {
+	if p == nil || p.APIKeyExpires == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, p.APIKeyExpires)
+	return t, err == nil
 }
 
 // File is the config file's content and where it lives.
@@ -346,13 +362,26 @@ func (f *File) ProfileNames() []string {
 	return names
 }
 
+// MaxAPIKeyBytes bounds an API key file: keys are short lines of text, so
+// anything larger is the wrong file (or /dev/zero), refused without reading
+// it whole.
+const MaxAPIKeyBytes = 4 << 10
+
 // ReadAPIKeyFile reads an API key from a file (a secrets mount, a password
 // manager's output), ignoring surrounding whitespace such as the trailing
-// newline editors add.
+// newline editors add. At most MaxAPIKeyBytes are read.
 func ReadAPIKeyFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("reading API key file: %w", err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxAPIKeyBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading API key file: %w", err)
+	}
+	if len(data) > MaxAPIKeyBytes {
+		return "", fmt.Errorf("API key file %s is larger than %d KiB; an API key is one short line, so this is not a key file", path, MaxAPIKeyBytes>>10)
 	}
 	key := strings.TrimSpace(string(data))
 	if key == "" {

@@ -34,6 +34,10 @@ type IOStreams struct {
 	// linesOf says which In it wraps, in case a test swaps In.
 	lines   *bufio.Reader
 	linesOf io.Reader
+	// pending is a line read abandoned by an interrupted prompt.
+	pending chan lineResult
+
+	ctx context.Context
 }
 
 // System returns the process's standard streams with real terminal
@@ -130,23 +134,53 @@ func (s *IOStreams) SetColorEnabled(v bool) { s.colorDisabled = !v }
 // would prompt (delete) refuse without --yes otherwise.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
 
-// ReadSecret reads an API key. When stdin is a terminal it shows prompt on
-// ErrOut and reads without echo, so the key never appears on screen or in
-// scrollback; otherwise (a key piped in by a script) it reads one line with
-// no prompt. The result is trimmed of spaces and line endings; it is "" when
-// the input is empty, which the caller reports.
+// MaxLineBytes bounds one line read at a prompt or from a piped stdin (an
+// API key, a yes/no answer): a few KiB is far more than any key or answer,
+// and `ladmin auth login < /dev/zero` fails at once instead of growing
+// without bound. A terminal in canonical mode already stops a line at 4095
+// bytes; this holds for pipes and files too.
+const MaxLineBytes = 4 << 10
+
+// ErrLineTooLong is returned when a line read from In exceeds MaxLineBytes.
+var ErrLineTooLong = fmt.Errorf("the input line is longer than %d KiB, the most a key or an answer can be; is this the input you meant?", MaxLineBytes>>10)
+
+// SetContext gives the streams the context that signals cancel (Ctrl-C,
+// SIGTERM, SIGHUP): every prompt and every read of In through InContext
+// gives up when it is done, so an interrupted prompt exits 130 at once
+// instead of waiting for Enter. cli.Main sets it; without it, reads wait.
+func (s *IOStreams) SetContext(ctx context.Context) { s.ctx = ctx }
+
+func (s *IOStreams) context() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
+// ReadSecret reads an API key (or another secret). When stdin is a terminal
+// it shows prompt on ErrOut and reads without echo, so the secret never
+// appears on screen or in scrollback; otherwise (a key piped in by a script)
+// it reads one line with no prompt. The result is trimmed of spaces and line
+// endings; it is "" when the input is empty, which the caller reports. It
+// returns ctx's error (or that of SetContext's context) as soon as either is
+// done, with the terminal's echo restored, and ErrLineTooLong beyond
+// MaxLineBytes.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, error) {
-	if !s.stdinTTY {
-		line, err := s.readLine()
+	ctx, cancel := s.mergeContext(ctx)
+	defer cancel()
+	f, ok := s.In.(*os.File)
+	if !s.stdinTTY || !ok || !term.IsTerminal(int(f.Fd())) {
+		if s.stdinTTY {
+			// A test pretending to be a terminal: prompt, then read the line it provides.
+			fmt.Fprint(s.ErrOut, prompt)
+		}
+		line, err := s.readLineContext(ctx)
+		if err != nil && ctx.Err() != nil && s.stdinTTY {
+			fmt.Fprintln(s.ErrOut)
+		}
 		return strings.TrimSpace(line), err
 	}
 	fmt.Fprint(s.ErrOut, prompt)
-	f, ok := s.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		// A test pretending to be a terminal: read the line it provides.
-		line, err := s.readLine()
-		return strings.TrimSpace(line), err
-	}
 	fd := int(f.Fd())
 	// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
 	// longer ends a blocked ReadPassword: give up on ctx and put the
@@ -174,16 +208,25 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 		if r.err != nil {
 			return "", fmt.Errorf("reading secret: %w", r.err)
 		}
+		if len(r.secret) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
 		return strings.TrimSpace(string(r.secret)), nil
 	}
 }
 
 // Confirm asks a yes/no question on ErrOut; only y or yes (any case) is a
-// yes, so Enter or EOF keeps the safe default.
+// yes, so Enter or EOF keeps the safe default. Ctrl-C, SIGTERM or SIGHUP
+// while it waits returns context.Canceled at once (exit 130): every command
+// that asks before it changes something (delete, offboard, apply, undo)
+// should ask through Confirm.
 func (s *IOStreams) Confirm(prompt string) (bool, error) {
 	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", prompt)
-	line, err := s.readLine()
+	line, err := s.readLineContext(s.context())
 	if err != nil {
+		if s.context().Err() != nil {
+			fmt.Fprintln(s.ErrOut) // leave the prompt's line before the error
+		}
 		return false, err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -193,15 +236,119 @@ func (s *IOStreams) Confirm(prompt string) (bool, error) {
 	return false, nil
 }
 
-// readLine reads one line from In without its line ending. A last line
-// without a newline counts; EOF before any text returns "" and no error.
+// mergeContext is ctx, also canceled when the streams' own context is.
+func (s *IOStreams) mergeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.context(), cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+type lineResult struct {
+	line string
+	err  error
+}
+
+// readLineContext is readLine, given up when ctx is done. A read of a
+// terminal or pipe cannot be interrupted, so it runs on its own goroutine;
+// when ctx wins, that read stays pending and the next call takes its result
+// rather than start a second reader of the same input.
+func (s *IOStreams) readLineContext(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if s.pending == nil {
+		ch := make(chan lineResult, 1)
+		go func() {
+			line, err := s.readLine()
+			ch <- lineResult{line, err}
+		}()
+		s.pending = ch
+	}
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-s.pending:
+		s.pending = nil
+		return r.line, r.err
+	}
+}
+
+// readLine reads one line from In without its line ending, at most
+// MaxLineBytes. A last line without a newline counts; EOF before any text
+// returns "" and no error.
 func (s *IOStreams) readLine() (string, error) {
 	if s.lines == nil || s.linesOf != s.In {
 		s.lines, s.linesOf = bufio.NewReader(s.In), s.In
 	}
-	line, err := s.lines.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("reading input: %w", err)
+	var line []byte
+	for {
+		chunk, err := s.lines.ReadSlice('\n')
+		if len(line)+len(chunk) > MaxLineBytes+2 { // +2: the line ending
+			return "", ErrLineTooLong
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("reading input: %w", err)
+		}
+		text := strings.TrimRight(string(line), "\r\n")
+		if len(text) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
+		return text, nil
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// InContext is In as a reader that gives up with ctx's error (or that of
+// SetContext's context) as soon as either is done, even while a read is
+// blocked on a terminal or a slow pipe: `agent import -f -` reads stdin
+// through it, so Ctrl-C ends it at once. Read everything through one
+// InContext reader.
+func (s *IOStreams) InContext(ctx context.Context) io.Reader {
+	return &ctxReader{ctx: ctx, s: s}
+}
+
+type ctxReader struct {
+	ctx     context.Context
+	s       *IOStreams
+	pending chan readResult
+}
+
+type readResult struct {
+	data []byte
+	err  error
+}
+
+func (r *ctxReader) Read(p []byte) (int, error) {
+	ctx, cancel := r.s.mergeContext(r.ctx)
+	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if r.pending == nil {
+		ch := make(chan readResult, 1)
+		buf := make([]byte, len(p)) // the caller's p is not written after Read returns
+		go func() {
+			n, err := r.s.In.Read(buf)
+			ch <- readResult{buf[:n], err}
+		}()
+		r.pending = ch
+	}
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case res := <-r.pending:
+		r.pending = nil
+		n := copy(p, res.data)
+		if n < len(res.data) { // a smaller p than the pending read's: keep the rest
+			rest := res.data[n:]
+			ch := make(chan readResult, 1)
+			ch <- readResult{rest, res.err}
+			r.pending = ch
+			return n, nil
+		}
+		return n, res.err
+	}
 }

@@ -431,3 +431,41 @@ func TestListAllStopsAtTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// A window shorter than asked (an agent vanished meanwhile) leaves no gap of
+// empty agents where the list is decoded in place.
+func TestListAllJoinsAShortWindowWithoutGaps(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		from, _ := strconv.Atoi(r.URL.Query().Get(QueryFrom))
+		to, _ := strconv.Atoi(r.URL.Query().Get(QueryTo))
+		to = min(to, 2500)
+		page := []Agent{}
+		for i := from; i < to; i++ {
+			if i == 1500 {
+				continue // gone
+			}
+			page = append(page, Agent{ID: fmt.Sprintf("a%05d", i)})
+		}
+		w.Header().Set("X-Total-Count", "2500")
+		json.NewEncoder(w).Encode(page)
+	}))
+	t.Cleanup(srv.Close)
+	c, _ := New(Config{URL: srv.URL, APIKey: "k"})
+	all, err := c.ListAgents(context.Background(), ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2499 {
+		t.Fatalf("got %d agents, want at least 2499", len(all))
+	}
+	seen := map[string]bool{}
+	for i, a := range all {
+		if a.ID == "" {
+			t.Fatalf("agent %d is empty: a gap in the list", i)
+		}
+		seen[a.ID] = true
+	}
+	if len(seen) != 2499 || seen["a01500"] {
+		t.Fatalf("saw %d distinct agents, want the 2499 served", len(seen))
+	}
+}

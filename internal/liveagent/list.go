@@ -33,6 +33,9 @@ var PageSize = 1000
 // maxConcurrentPages bounds how many windows are fetched at once.
 const maxConcurrentPages = 8
 
+// maxPrealloc bounds the elements allocated ahead on a server's count.
+const maxPrealloc = 1 << 22
+
 func (o ListOptions) query() url.Values {
 	q := url.Values{}
 	if len(o.Filters) > 0 {
@@ -68,7 +71,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, opts ListOption
 }
 
 func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptions) ([]T, error) {
-	first, total, err := listWindow[T](ctx, c, path, opts, 0)
+	first, total, err := listWindow[T](ctx, c, path, opts, 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptio
 		// No count: walk windows until one comes back empty (or the limit is met).
 		all := first
 		for len(all) > 0 && len(first) > 0 && (opts.Limit <= 0 || len(all) < opts.Limit) {
-			first, _, err = listWindow[T](ctx, c, path, opts, len(all))
+			first, _, err = listWindow[T](ctx, c, path, opts, len(all), nil)
 			if err != nil {
 				return nil, err
 			}
@@ -95,17 +98,30 @@ func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptio
 	for off := step; off < total; off += step {
 		offsets = append(offsets, off)
 	}
+	// Windows are decoded straight into one array of total elements
+	// (encoding/json appends into a slice's spare capacity), so a large list
+	// is not held twice, once in windows and once joined. A window that comes
+	// back with another length than asked leaves its place and is joined
+	// below. A count beyond maxPrealloc is not trusted with an allocation.
+	var all []T
+	if total <= maxPrealloc {
+		all = make([]T, total)
+		copy(all, first)
+	}
 	windows := make([][]T, len(offsets))
 	errs := make([]error, len(offsets))
 	sem := make(chan struct{}, maxConcurrentPages)
 	var wg sync.WaitGroup
 	for i, off := range offsets {
+		if all != nil {
+			windows[i] = all[off:off:min(off+step, total)]
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			windows[i], _, errs[i] = listWindow[T](ctx, c, path, opts, off)
+			windows[i], _, errs[i] = listWindow(ctx, c, path, opts, off, windows[i])
 		}()
 	}
 	wg.Wait()
@@ -114,14 +130,23 @@ func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptio
 			return nil, err
 		}
 	}
-	all := first
+	inPlace := all != nil
+	for i, off := range offsets {
+		w := windows[i]
+		inPlace = inPlace && len(w) == min(step, total-off) && &w[0] == &all[off]
+	}
+	if inPlace {
+		return all, nil
+	}
+	all = make([]T, 0, min(total, maxPrealloc))
+	all = append(all, first...)
 	for _, w := range windows {
 		all = append(all, w...)
 	}
 	// A window may come back short if objects vanished meanwhile; the
 	// server's count is only a hint, so finish with a sequential tail check.
 	for len(all) < total {
-		more, _, err := listWindow[T](ctx, c, path, opts, len(all))
+		more, _, err := listWindow[T](ctx, c, path, opts, len(all), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +158,9 @@ func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptio
 	return all, nil
 }
 
-func listWindow[T any](ctx context.Context, c *Client, path string, opts ListOptions, from int) ([]T, int, error) {
+// listWindow reads the window starting at from, decoding it into dst's
+// spare capacity when it fits.
+func listWindow[T any](ctx context.Context, c *Client, path string, opts ListOptions, from int, dst []T) ([]T, int, error) {
 	size := PageSize
 	if opts.Limit > 0 && opts.Limit-from < size {
 		size = max(opts.Limit-from, 1)
@@ -142,7 +169,7 @@ func listWindow[T any](ctx context.Context, c *Client, path string, opts ListOpt
 	q.Set(QueryFrom, strconv.Itoa(from))
 	q.Set(QueryTo, strconv.Itoa(from+size))
 	q.Set(QueryPerPage, strconv.Itoa(size))
-	var items []T
+	items := dst
 	var h http.Header
 	if err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, result: &items, header: &h}); err != nil {
 		return nil, 0, err

@@ -132,12 +132,12 @@ func CSV(w io.Writer, header []string, rows [][]string, noHeaders bool) error {
 	var buf strings.Builder
 	cw := csv.NewWriter(&buf)
 	if !noHeaders {
-		if err := cw.Write(header); err != nil {
+		if err := cw.Write(text.GuardCSVRecord(header)); err != nil {
 			return err
 		}
 	}
 	for _, row := range rows {
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(text.GuardCSVRecord(row)); err != nil {
 			return err
 		}
 	}

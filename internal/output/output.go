@@ -4,7 +4,8 @@
 // Machine formats (json, yaml, csv, --jq) always use the API's field names
 // from the values' json tags; the table formats use the caller's columns.
 // Every printer renders into memory first so that a failure never leaves
-// half a document on the writer.
+// half a document on the writer, except lists in the machine formats, which
+// are encoded element by element from a list already complete (stream.go).
 package output
 
 import (
@@ -87,6 +88,9 @@ func PrintList(w io.Writer, o Options, items any, cols []Column) error {
 	}
 	list, err := asList(items)
 	if err != nil {
+		return err
+	}
+	if streamed, err := streamList(w, o, f, list); streamed {
 		return err
 	}
 	return render(w, o, f, list, listRows(list), cols)

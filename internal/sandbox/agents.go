@@ -34,16 +34,20 @@ func (s *Server) handleListAgents(w http.ResponseWriter, r *http.Request, caller
 	if err != nil {
 		return err
 	}
+	countSQL, pageSQL := lq.sql()
+	countStmt, pageStmt := s.lists.stmt(r.Context(), s.db, countSQL), s.lists.stmt(r.Context(), s.db, pageSQL)
 	// The page is assembled from the JSON SQLite builds per row (agentJSON).
 	page := bytes.NewBufferString("[")
-	var total int
+	gen := s.lists.gen.Load() // before the snapshot: see listCache
+	total, counted := s.lists.count(countSQL, lq.args, gen)
 	err = s.read(r.Context(), func(tx handle) error {
-		if err := tx.QueryRowContext(r.Context(), "SELECT COUNT(*) FROM agents"+lq.whereSQL(), lq.args...).Scan(&total); err != nil {
-			return err
+		if !counted {
+			if err := tx.queryRow(r.Context(), countStmt, countSQL, lq.args...).Scan(&total); err != nil {
+				return err
+			}
+			s.lists.saveCount(countSQL, lq.args, gen, total)
 		}
-		rows, err := tx.QueryContext(r.Context(),
-			"SELECT "+agentJSON+" FROM agents"+lq.whereSQL()+" ORDER BY "+lq.orderBy+" LIMIT ? OFFSET ?",
-			append(lq.args, lq.limit, lq.offset)...)
+		rows, err := tx.query(r.Context(), pageStmt, pageSQL, append(lq.args, lq.limit, lq.offset)...)
 		if err != nil {
 			return err
 		}

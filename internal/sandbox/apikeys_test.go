@@ -498,3 +498,15 @@ func TestAPIKeyEndpointsOnThePublishedFace(t *testing.T) {
 		t.Error("the agent is still signed in")
 	}
 }
+
+// A revoked key's id is never given to a new key: a profile that saved it
+// must not come to revoke someone else's key.
+func TestKeyIDsNeverReused(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	_, id, _ := ts.srv.IssueKey(AdminEmail, "a", "", "")
+	ts.must(http.StatusOK, OwnerKey, "DELETE", liveagent.PathAPIKey(id), nil)
+	_, next, _ := ts.srv.IssueKey(AdminEmail, "b", "", "")
+	if next == id {
+		t.Fatalf("id %s was reused", id)
+	}
+}

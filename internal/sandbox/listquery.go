@@ -189,11 +189,17 @@ func parseFilters(raw string) ([]filter, error) {
 	bad := func(format string, args ...any) error {
 		return badRequest("%s: %s", liveagent.QueryFilters, fmt.Sprintf(format, args...))
 	}
+	if err := checkUTF8(liveagent.QueryFilters, []byte(raw)); err != nil {
+		return nil, err
+	}
 	switch raw[0] {
 	case '{':
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(obj) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(obj), maxFilterConditions)
 		}
 		fields := make([]string, 0, len(obj))
 		for f := range obj {
@@ -218,6 +224,9 @@ func parseFilters(raw string) ([]filter, error) {
 		var triples []json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &triples); err != nil {
 			return nil, bad("not valid JSON: %v", err)
+		}
+		if len(triples) > maxFilterConditions {
+			return nil, bad("%d conditions; at most %d are allowed", len(triples), maxFilterConditions)
 		}
 		var out []filter
 		for i, t := range triples {
@@ -246,12 +255,24 @@ func parseFilters(raw string) ([]filter, error) {
 	return nil, bad("must be a JSON object or an array of [\"field\", \"operator\", value] triples")
 }
 
-// filterValues decodes a condition's value: a string, or for "in" an array of strings.
+// Bounds of _filters (sandbox.md, "Hardening"): SQLite allows some 32,000
+// placeholders in a statement, and a request must be refused (400) well
+// before it reaches that limit (which would be a 500).
+const (
+	maxFilterConditions = 20
+	maxInValues         = 1000
+)
+
+// filterValues decodes a condition's value: a string, or for "in" an array
+// of at most maxInValues strings.
 func filterValues(field, op string, raw json.RawMessage) ([]string, error) {
 	if op == "in" {
 		var vs []string
 		if err := json.Unmarshal(raw, &vs); err != nil {
 			return nil, fmt.Errorf("the value for %q with operator in must be an array of strings", field)
+		}
+		if len(vs) > maxInValues {
+			return nil, fmt.Errorf("the value for %q with operator in has %d values; at most %d are allowed", field, len(vs), maxInValues)
 		}
 		return vs, nil
 	}
@@ -270,6 +291,40 @@ func (lq *listQuery) addFilter(f filter, spec listSpec) error {
 		return badRequest("%s: %q is not %s (one of: %s)", liveagent.QueryFilters, f.field, spec.noun, spec.fieldNames())
 	}
 	values := f.values
+	switch f.field {
+	case "status":
+		// Every agent is A or X (a CHECK constraint), so "in" both is no
+		// condition at all, and "in" one is "=": both forms let the order
+		// come from an index (seq, or status+seq) instead of a sort of
+		// every row for every window (SQLite cannot merge the two ranges
+		// an IN makes of agents_status_seq into one seq order).
+		if f.op == "in" {
+			set := map[string]bool{}
+			for _, v := range values {
+				set[v] = true
+			}
+			switch {
+			case len(set) == 2 && set[liveagent.StatusActive] && set[liveagent.StatusDeleted]:
+				return nil
+			case len(set) == 1:
+				f = filter{field: f.field, op: "=", values: values[:1]}
+			}
+		}
+	case "role_id":
+		// A built-in role's role_id is NULL in storage and "" on the wire.
+		// Compared as the column (not ifnull(...)), the condition can use
+		// agents_status_role, whose entries for one (status, role, role_id)
+		// come in seq order.
+		switch {
+		case f.op == "=" && values[0] == "":
+			lq.where = append(lq.where, "role_id IS NULL")
+			return nil
+		case f.op == "=":
+			lq.where = append(lq.where, "role_id = ?")
+			lq.args = append(lq.args, values[0])
+			return nil
+		}
+	}
 	if f.field == "email" {
 		values = make([]string, len(f.values))
 		for i, v := range f.values {
@@ -311,4 +366,12 @@ func (lq *listQuery) whereSQL() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(lq.where, " AND ")
+}
+
+// sql is the query's count and its page (with two more arguments: LIMIT
+// and OFFSET). The page's rows are agents' wire JSON (agentJSON).
+func (lq *listQuery) sql() (count, page string) {
+	where := lq.whereSQL()
+	return "SELECT COUNT(*) FROM agents" + where,
+		"SELECT " + agentJSON + " FROM agents" + where + " ORDER BY " + lq.orderBy + " LIMIT ? OFFSET ?"
 }

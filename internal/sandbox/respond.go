@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
 )
@@ -95,6 +96,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return badRequest("the request body is empty; send a JSON object")
 	}
+	if err := checkUTF8("the request body", data); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -110,6 +114,24 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return badRequest("the request body is not valid JSON: %v", err)
 	}
 	return nil
+}
+
+// checkUTF8 refuses text that is not UTF-8 (400): encoding/json would
+// silently turn each bad byte into U+FFFD, and an email or name would then
+// be stored as something the client never sent.
+func checkUTF8(what string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	return badRequest("%s is not valid UTF-8: invalid byte 0x%02X at offset %d", what, data[i], i)
 }
 
 // jsonKind names a Go kind the way a JSON user would.

@@ -41,6 +41,9 @@ type Options struct {
 	// Generated agents do not need it: they follow their index.
 	RandSeed int64
 	Logger   *slog.Logger // one Debug line per request; nil discards
+	// Warnings receives what a person running the sandbox must know (it
+	// listens on the network); nil discards. `sandbox serve` passes stderr.
+	Warnings io.Writer
 }
 
 // The two faces of Options.API.
@@ -52,12 +55,21 @@ const (
 // Published reports whether the sandbox shows only LiveAgent's published API.
 func (s *Server) Published() bool { return s.opts.API == APIPublished }
 
+// timeouts bound how long a connection may hold the server (sandbox.md,
+// "Hardening"): a client that sends its headers or body slowly, or keeps an
+// idle connection open, is cut off instead of tying up the server in CI.
+// Write is counted on top of --latency. Tests shorten them.
+var timeouts = struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}{ReadHeader: 5 * time.Second, Read: 15 * time.Second, Write: 30 * time.Second, Idle: 60 * time.Second}
+
 // Server is one sandbox: a database and the HTTP handler serving it.
 type Server struct {
 	opts    Options
 	log     *slog.Logger
 	db      *sql.DB
 	stmts   map[string]*sql.Stmt // see prepared
+	lists   listCache            // list queries' statements and counts
 	handler http.Handler
 
 	// writeMu serializes write transactions, so the reads a rule check makes
@@ -150,12 +162,19 @@ func (s *Server) Serve(ctx context.Context, addr string, out io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: timeouts.ReadHeader,
+		ReadTimeout:       timeouts.Read,
+		WriteTimeout:      timeouts.Write + s.opts.Latency,
+		IdleTimeout:       timeouts.Idle,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if _, err := fmt.Fprintf(out, "sandbox listening on http://%s\n", displayAddr(ln.Addr())); err != nil {
+	shown := displayAddr(addr, ln.Addr())
+	if w := networkWarning(shown, ln.Addr()); w != "" && s.opts.Warnings != nil {
+		fmt.Fprintln(s.opts.Warnings, w)
+	}
+	if _, err := fmt.Fprintf(out, "sandbox listening on http://%s\n", shown); err != nil {
 		srv.Close()
 		if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 			return errors.Join(err, serveErr)
@@ -219,18 +238,40 @@ func listenReason(err error) string {
 	return err.Error()
 }
 
-// displayAddr is the address to print: a wildcard listen address is shown as
-// loopback, which is where a local client can reach it.
-func displayAddr(a net.Addr) string {
+// networkWarning is the warning for a sandbox reachable from other
+// machines: its keys are the well-known ones printed in every doc, so anyone
+// who can reach the port is the owner. "" on a loopback address.
+func networkWarning(shown string, a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	where := "on " + tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		where = "on every network interface"
+	}
+	return fmt.Sprintf("warning: the sandbox listens %s (%s): its well-known keys (%s, %s, %s) are open to anyone "+
+		"who can reach this port; use --addr 127.0.0.1:%d to keep it on this machine (from here, use http://127.0.0.1:%d)",
+		where, shown, OwnerKey, AdminKey, AgentKey, tcp.Port, tcp.Port)
+}
+
+// displayAddr is the address actually listened on, as the listening line
+// shows it: the port that was picked, and for a wildcard the host as it
+// was asked for (0.0.0.0 stays 0.0.0.0, where Go reports [::] on a
+// dual-stack system).
+func displayAddr(asked string, a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
 		return a.String()
 	}
-	host := tcp.IP.String()
 	if tcp.IP == nil || tcp.IP.IsUnspecified() {
-		host = "127.0.0.1"
+		host, _, err := net.SplitHostPort(asked)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsUnspecified() {
+			host = "0.0.0.0" // ":8085" listens everywhere too
+		}
+		return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 	}
-	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+	return a.String()
 }
 
 // Close closes the database. It is safe to call more than once.
@@ -239,6 +280,7 @@ func (s *Server) Close() error {
 		for _, st := range s.stmts {
 			st.Close()
 		}
+		s.lists.close()
 		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
@@ -260,6 +302,7 @@ func (s *Server) write(ctx context.Context, fn func(tx handle) error) error {
 		tx.Rollback()
 		return err
 	}
+	defer s.lists.changed() // after the commit: see listCache
 	return tx.Commit()
 }
 

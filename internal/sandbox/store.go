@@ -65,10 +65,10 @@ CREATE TABLE agents (
 	deleted_at       INTEGER
 );
 CREATE UNIQUE INDEX agents_active_email ON agents(email_lower) WHERE status = 'A';
-CREATE INDEX agents_email ON agents(email_lower, status);
 CREATE INDEX agents_status_seq ON agents(status, seq);
 CREATE INDEX agents_status_role ON agents(status, role, role_id);
 CREATE INDEX agents_role_id ON agents(role_id) WHERE role_id IS NOT NULL;
+` + listIndexes + `
 CREATE TABLE agent_departments (
 	agent_id      TEXT NOT NULL REFERENCES agents(id),
 	department_id TEXT NOT NULL REFERENCES departments(id),
@@ -87,14 +87,16 @@ CREATE TABLE outbox (
 ` + schemaV2
 
 // schemaV2 adds what API keys, logins and sessions need (spec/sandbox.md
-// "API keys, sessions and logins"). api_keys.id is the published key id;
+// "API keys, sessions and logins"). api_keys.id is the published key id,
+// never reused after a revocation (AUTOINCREMENT), so an id saved in a
+// profile can never come to name someone else's key;
 // only the secret's SHA-256 is stored. agent_logins holds an agent's
 // password hash, its TOTP secret (two-factor) and whether it is signed in;
 // an agent without a row (the generated load-test agents) is signed in and
 // has no password.
 const schemaV2 = `
 CREATE TABLE api_keys (
-	id            INTEGER PRIMARY KEY,
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
 	hash          TEXT NOT NULL UNIQUE,
 	agent_id      TEXT NOT NULL REFERENCES agents(id),
 	name          TEXT NOT NULL DEFAULT '',
@@ -130,6 +132,16 @@ INSERT INTO api_keys (hash, agent_id, name, type, role, created_at)
 DROP TABLE api_keys_v1;
 `
 
+// listIndexes serve the orders of the lists clients ask for, so a window at
+// any offset is read from an index in order instead of sorting every row
+// (see parseListQuery and TestListQueryPlans). They are also created, when
+// missing, in a database made by an earlier version (migrate).
+const listIndexes = `
+DROP INDEX IF EXISTS agents_email;
+CREATE INDEX IF NOT EXISTS agents_email_seq ON agents(email_lower);
+CREATE INDEX IF NOT EXISTS agents_status_name ON agents(status, name);
+`
+
 // timeLayout is the API's datetime format (last_pswd_change), always UTC.
 const timeLayout = "2006-01-02 15:04:05"
 
@@ -143,7 +155,8 @@ func migrate(ctx context.Context, tx *sql.Tx, seed seedPlan) error {
 	}
 	switch {
 	case version == schemaVersion:
-		return nil
+		_, err := tx.ExecContext(ctx, listIndexes)
+		return err
 	case version > schemaVersion:
 		return fmt.Errorf("the database was created by a newer ladmin (schema %d, this one knows %d)", version, schemaVersion)
 	case version == 1:

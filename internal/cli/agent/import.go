@@ -2,19 +2,21 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ladmin/ladmin/internal/bulk"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/fileutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/text"
@@ -85,10 +87,11 @@ be asked afterwards) ends "unknown"; running the import again resolves it. Witho
 --report FILE writes one CSV row per input row (line, email, action, outcome,
 agent_id, error), flushed as each row ends. --failed FILE writes the rows that did
 not end as planned (failed, or not attempted because the run stopped) as CSV with
-the input's own columns, ready to be imported again.
+the input's own columns, ready to be imported again; it appears only when the run
+ends, so after a crash or kill -9 there is no --failed file rather than a short one.
 
-Ctrl-C stops starting new rows, lets the requests in flight finish and exits 130
-(a second Ctrl-C abandons them). Running the same file again only does what is
+Ctrl-C (or SIGTERM, or SIGHUP when the session drops) stops starting new rows, lets
+the requests in flight finish and exits 130 (a second one abandons them). Running the same file again only does what is
 still missing. Exit codes: 0 every row as planned, 1 some rows failed, are unknown
 or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing agents with
 --on-existing fail, 130 interrupted.`,
@@ -109,8 +112,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
 			}
-			if opts.Rate < 0 {
-				return cmdutil.Usagef("invalid --rate %v: use requests per second, or 0 for as fast as the account allows", opts.Rate)
+			if err := checkRate(opts.Rate); err != nil {
+				return err
 			}
 			if opts.File == "" {
 				if f.IOStreams.IsStdinTTY() {
@@ -144,6 +147,29 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	return cmd
 }
 
+// The range of --rate, in requests per second. Below the minimum a run
+// would crawl for hours (0.0000001 is one request every 16 weeks, and even
+// a dry run's lookups would wait on it); above the maximum no account
+// answers that fast, and the value is surely a typo.
+const (
+	minRate = 0.1
+	maxRate = 10000
+)
+
+// checkRate refuses --rate values that make no sense: NaN, infinities,
+// negatives and values outside [minRate, maxRate]. 0 is the default: as
+// fast as the account allows.
+func checkRate(rate float64) error {
+	if rate == 0 {
+		return nil
+	}
+	if math.IsNaN(rate) || math.IsInf(rate, 0) || rate < minRate || rate > maxRate {
+		return cmdutil.Usagef("invalid --rate %v: use %v to %v requests per second, or 0 (the default) for as fast as the account allows",
+			rate, minRate, maxRate)
+	}
+	return nil
+}
+
 func importRun(ctx context.Context, opts *ImportOptions) error {
 	f := opts.F
 	ios := f.IOStreams
@@ -151,7 +177,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := readRoster(opts.File, ios.In)
+	if opts.File == "-" && ios.IsStdinTTY() {
+		f.Notef("reading the roster from the terminal: end it with Ctrl-D, or press Ctrl-C to cancel")
+	}
+	data, err := readRoster(opts.File, ios.InContext(ctx))
 	if err != nil {
 		return err
 	}
@@ -226,6 +255,9 @@ func readRoster(path string, stdin io.Reader) ([]byte, error) {
 		r = fh
 	}
 	data, err := io.ReadAll(io.LimitReader(r, bulk.MaxInputSize+1))
+	if errors.Is(err, context.Canceled) {
+		return nil, err // Ctrl-C while reading stdin: exit 130
+	}
 	if err != nil {
 		return nil, cmdutil.Usagef("cannot read the roster %s: %v", bulk.DisplayName(path), err)
 	}
@@ -362,12 +394,25 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 		closers = append(closers, fh)
 		report = bulk.NewReportWriter(fh)
 	}
+	var failedFile *fileutil.Atomic
 	if opts.Failed != "" {
-		fh, err := os.Create(opts.Failed)
+		// --failed must never say less than the truth: an empty file means
+		// every row went through. So it is written under a temporary name and
+		// appears only when the run has ended (interrupted included); after
+		// kill -9 or a crash there is no --failed file at all, never a short
+		// one. A --failed file of an earlier run is removed now for the same
+		// reason.
+		if fi, err := os.Lstat(opts.Failed); err == nil && fi.Mode().IsRegular() {
+			if err := os.Remove(opts.Failed); err != nil {
+				return cmdutil.Usagef("cannot replace the failed rows file: %s", pathError(err))
+			}
+		}
+		fh, err := fileutil.CreateAtomic(opts.Failed)
 		if err != nil {
 			return cmdutil.Usagef("cannot write the failed rows: %s", pathError(err))
 		}
 		closers = append(closers, fh)
+		failedFile = fh
 		failed = bulk.NewFailedWriter(fh, plan.File)
 	}
 
@@ -439,7 +484,11 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 		}
 	}
 	if failed != nil {
-		if err := failed.Err(); err != nil {
+		err := failed.Err()
+		if err == nil {
+			err = failedFile.Commit()
+		}
+		if err != nil {
 			writeErrs = append(writeErrs, fmt.Sprintf("the failed rows %s could not be written (%v)", opts.Failed, err))
 		}
 	}
@@ -581,7 +630,7 @@ func writeProblemsReport(path string, problems bulk.Problems) error {
 }
 
 // watchSecondInterrupt returns a channel closed by a second Ctrl-C (or
-// SIGTERM) after ctx is canceled by the first, so that requests in flight
+// SIGTERM or SIGHUP) after ctx is canceled by the first, so that requests in flight
 // can be abandoned by someone who will not wait. given replaces the signal
 // watcher (tests).
 func watchSecondInterrupt(ctx context.Context, given <-chan struct{}, onFirst func()) (<-chan struct{}, func()) {
@@ -606,7 +655,7 @@ func watchSecondInterrupt(ctx context.Context, given <-chan struct{}, onFirst fu
 		}
 		onFirst()
 		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		signal.Notify(sig, cmdutil.InterruptSignals...)
 		defer signal.Stop(sig)
 		select {
 		case <-sig:

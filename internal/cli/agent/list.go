@@ -4,6 +4,7 @@ import (
 	"context"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -85,10 +86,6 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	roles, err := c.Roles(ctx)
-	if err != nil {
-		return err
-	}
 	lo := liveagent.ListOptions{SortField: opts.Sort}
 	switch opts.Status {
 	case "deleted":
@@ -97,7 +94,15 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "status", Op: "in",
 			Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}})
 	}
+	// What a filter is built from is read first (so an unknown role or
+	// department fails before the list is read); the rest is read alongside
+	// the agents. Roles only name roles in the table: structured output,
+	// which prints the API's fields, does not read them.
+	var roles *liveagent.RoleIndex
 	if opts.Role != "" {
+		if roles, err = c.Roles(ctx); err != nil {
+			return err
+		}
 		r, err := cmdutil.ResolveRole(roles, opts.Role)
 		if err != nil {
 			return err
@@ -111,14 +116,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "email", Op: "like", Value: like})
 	}
 	var depts *liveagent.DepartmentIndex
-	wide := o.Format == "wide"
-	if opts.Department != "" || wide {
+	var deptID string
+	if opts.Department != "" {
 		if depts, err = c.Departments(ctx); err != nil {
 			return err
 		}
-	}
-	var deptID string
-	if opts.Department != "" {
 		ids, err := cmdutil.ResolveDepartments(depts, []string{opts.Department})
 		if err != nil {
 			return err
@@ -130,8 +132,15 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		// Nothing is filtered after the server: it can stop at the limit.
 		lo.Limit = opts.Limit
 	}
-	agents, err := c.ListAgents(ctx, lo)
-	if err != nil {
+	var agents []liveagent.Agent
+	reads := []func() error{func() (err error) { agents, err = c.ListAgents(ctx, lo); return err }}
+	if roles == nil && !cmdutil.IsStructured(o) {
+		reads = append(reads, func() (err error) { roles, err = c.Roles(ctx); return err })
+	}
+	if depts == nil && o.Format == "wide" {
+		reads = append(reads, func() (err error) { depts, err = c.Departments(ctx); return err })
+	}
+	if err := readAll(reads...); err != nil {
 		return err
 	}
 	agents = filterAgents(agents, opts.Email, deptID, depts)
@@ -186,4 +195,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// readAll runs the reads of one command at once and returns the first
+// error in their order.
+func readAll(reads ...func() error) error {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

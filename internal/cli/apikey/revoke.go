@@ -81,6 +81,11 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	var targets []View
 	for _, id := range opts.IDs {
 		v, a, err := lookup(ctx, c, id)
+		if liveagent.KindOf(err) == liveagent.KindForbidden && sess != nil && !sess.Actor().Role.Has(rbac.APIKeysManage) {
+			// Not even allowed to see it: say what revoking needs, not what seeing does.
+			t := rbac.Subject{ID: "?", Role: rbac.MustBuiltin(rbac.Owner)}
+			err = forbidden(rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.RevokeAPIKey, Target: &t}))
+		}
 		if err == nil && sess != nil {
 			t := ownerSubject(sess, v, a)
 			if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.RevokeAPIKey, Target: &t}); !d.Allowed {

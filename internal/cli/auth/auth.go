@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,20 +34,53 @@ in neither shell history nor the process list. It is stored in the config file
 }
 
 func newCmdLogin(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "login [--profile NAME] [--url URL]",
+	opts := loginEmailOptions{Hostname: osHostname, Now: time.Now}
+	var expires string
+	cmd := &cobra.Command{
+		Use:   "login [--profile NAME] [--url URL] [--email EMAIL [--expires 90d]]",
 		Short: "Save an account URL and API key as a profile",
 		Long: `Read an API key from standard input (or a hidden prompt on a terminal), check it by
 asking the account who it belongs to, and save the URL and key as a profile, which
 becomes the current one (login says so, and which profile it replaces). Nothing is
-saved when the check fails.`,
+saved when the check fails.
+
+With --email, ladmin makes a key of its own instead: it asks for the agent's password
+and, when the agent has two-factor authentication on, the current code (at hidden
+prompts, or one per line on standard input), and the account makes a new key named
+"ladmin on <hostname>" that expires after --expires (default 90d). The profile saves the
+key with its id, name and expiry: ` + "`ladmin auth status`" + ` shows them and warns two weeks
+before the key expires, and ` + "`ladmin auth logout --revoke`" + ` revokes it.`,
 		Example: `  ladmin auth login --url https://acme.ladesk.com
-  echo "$KEY" | ladmin auth login --profile ci --url https://acme.ladesk.com`,
+  echo "$KEY" | ladmin auth login --profile ci --url https://acme.ladesk.com
+  ladmin auth login --url https://acme.ladesk.com --email ana@acme.com --expires 30d`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("expires") && opts.Email == "" {
+				return cmdutil.Usagef("--expires needs --email: a pasted key keeps the expiry it was made with")
+			}
+			if cmd.Flags().Changed("email") {
+				if opts.Email == "" {
+					return cmdutil.Usagef("--email needs the agent's email, e.g. --email ana@acme.com")
+				}
+				if f.Viper.GetString("api-key-file") != "" {
+					return cmdutil.Usagef("--email and --api-key-file exclude each other: log in with a password, or save an existing key")
+				}
+				opts.Expires = DefaultKeyLifetime
+				if expires != "" {
+					d, err := cmdutil.ParseDuration("--expires", expires)
+					if err != nil {
+						return err
+					}
+					opts.Expires = d
+				}
+				return loginWithEmail(cmd.Context(), f, opts)
+			}
 			return loginRun(cmd.Context(), f)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Email, "email", "", "log in as this agent with its password: ladmin makes a key of its own")
+	cmd.Flags().StringVar(&expires, "expires", "", "with --email, how long the new key lasts, e.g. 30d, 12h (default 90d)")
+	return cmd
 }
 
 func loginRun(ctx context.Context, f *cmdutil.Factory) error {
@@ -110,13 +144,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
-	if previous != "" && previous != profile {
-		// Login switches: say so, and how to go back.
-		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q (it used %q: `ladmin config use-profile %s` switches back)",
-			profile, previous, previous)))
-	} else {
-		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q", profile)))
-	}
+	noteNowUses(f, profile, previous)
 	if id.API == liveagent.APIPublished {
 		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
 	}
@@ -132,6 +160,8 @@ type Status struct {
 	// APISource says where API comes from: "learned" (probed now or within
 	// a day) or "config" (config set api).
 	APISource string `json:"api_source"`
+	// SavedKey is the key `auth login --email` made, when the profile's key is in use.
+	SavedKey *SavedKey `json:"saved_key,omitempty"`
 }
 
 func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
@@ -184,7 +214,8 @@ and a * on the profile in use.`,
 			if err != nil {
 				return err
 			}
-			st := Status{Profile: f.ProfileName(), URL: c.BaseURL(), KeySource: source, Identity: id, APISource: "learned"}
+			st := Status{Profile: f.ProfileName(), URL: c.BaseURL(), KeySource: source, Identity: id, APISource: "learned",
+				SavedKey: savedKey(f, source, time.Now())}
 			if c.APIOverridden() {
 				st.APISource = "config"
 			}
@@ -195,14 +226,27 @@ and a * on the profile in use.`,
 			if st.APISource == "config" {
 				api += " (set by `ladmin config set api`)"
 			}
-			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}, {"API", api}},
-				identityRows(id)...)
+			rows := append([][2]string{{"Profile", st.Profile}, {"URL", st.URL}, {"Key from", st.KeySource}},
+				keyStatusRows(st.SavedKey, time.Now())...)
+			rows = append(rows, [2]string{"API", api})
+			rows = append(rows, identityRows(id)...)
 			return output.PrintKeyValues(f.IOStreams.Out, rows, f.IOStreams.TerminalWidth())
 		},
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
 	cmd.Flags().BoolVar(&all, "all", false, "list every saved profile (name, URL, kind of key, expiry), the current one marked *; sends nothing")
 	return cmd
+}
+
+// noteNowUses says that login made profile the current one, and how to go
+// back to the one it replaces.
+func noteNowUses(f *cmdutil.Factory, profile, previous string) {
+	if previous != "" && previous != profile {
+		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q (it used %q: `ladmin config use-profile %s` switches back)",
+			profile, previous, previous)))
+		return
+	}
+	f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q", profile)))
 }
 
 // afterLogout says which profile ladmin uses once the current one is gone:
@@ -220,11 +264,16 @@ func afterLogout(cfg *config.File) string {
 }
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "logout [--profile NAME]",
+	var revoke bool
+	cmd := &cobra.Command{
+		Use:   "logout [--profile NAME] [--revoke]",
 		Short: "Forget a saved profile and its key",
-		Long:  "Remove a profile, with its URL and API key, from the config file. The key itself stays valid on the account.",
+		Long: `Remove a profile, with its URL and API key, from the config file. The key itself stays
+valid on the account, unless --revoke is given: then the key is revoked on the account
+first (it stops working at once), and the profile is forgotten only once that is done.
+--revoke needs the key's id, which profiles saved by ` + "`ladmin auth login --email`" + ` have.`,
 		Example: `  ladmin auth logout
+  ladmin auth logout --revoke
   ladmin auth logout --profile staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -236,6 +285,12 @@ func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
 			if _, ok := cfg.Profile(name); !ok {
 				return liveagent.NewError(liveagent.KindNotFound, "profile %q not found (profiles: %s)",
 					name, strings.Join(cfg.ProfileNames(), ", "))
+			}
+			if revoke {
+				p, _ := cfg.Profile(name)
+				if err := revokeProfileKey(cmd.Context(), f, name, p); err != nil {
+					return err
+				}
 			}
 			wasCurrent := cfg.CurrentProfile == name
 			cfg.DeleteProfile(name)
@@ -252,4 +307,6 @@ func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&revoke, "revoke", false, "also revoke the profile's API key on the account")
+	return cmd
 }

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"time"
+
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
@@ -33,6 +35,9 @@ func profileStatuses(cfg *config.File, current string) []ProfileStatus {
 		case p.APIKeyFile != "":
 			st.Key = "key file " + p.APIKeyFile
 		}
+		if t, ok := p.KeyExpiry(); ok {
+			st.Expires = t.UTC().Format(time.RFC3339)
+		}
 		list = append(list, st)
 	}
 	return list
@@ -55,6 +60,9 @@ func profileColumns() []output.Column {
 		{Header: "EXPIRES", Value: func(i any) string {
 			if p(i).Expires == "" {
 				return "-"
+			}
+			if t, err := time.Parse(time.RFC3339, p(i).Expires); err == nil {
+				return t.Local().Format("2006-01-02")
 			}
 			return p(i).Expires
 		}},

@@ -51,5 +51,6 @@ func Until(t, now time.Time) string {
 	case d < 48*time.Hour:
 		return "in " + text.Count(int(d/time.Hour), "hour", "hours")
 	}
-	return "in " + text.Count(int(d/(24*time.Hour)), "day", "days")
+	// Days are rounded: a key made for 10 days reads "in 10 days", not 9.
+	return "in " + text.Count(int((d+12*time.Hour)/(24*time.Hour)), "day", "days")
 }

@@ -4,6 +4,7 @@ package role
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -109,9 +110,10 @@ func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
 	if !r.Builtin {
 		kind = "custom role based on " + r.Base
 	}
-	fmt.Fprintln(f.IOStreams.Out, output.Paragraph(text.Safe(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
+	fmt.Fprintln(f.IOStreams.Out, strings.TrimSuffix(output.Paragraph(text.Safe(fmt.Sprintf("%s (%s): %d of %d permissions, %s",
 		r.Name, kind, held.Len(), len(rbac.Catalog()), text.Count(r.AgentCount, "active agent", "active agents"))),
-		f.IOStreams.TerminalWidth()))
+		f.IOStreams.TerminalWidth()), "\n"))
+	fmt.Fprintln(f.IOStreams.Out)
 	var rows [][]string
 	for _, p := range rbac.Catalog() {
 		m := ""

@@ -71,6 +71,7 @@ and the departments field of agent bodies ignored.`,
 			if f.Viper.GetBool("debug") {
 				opts.Logger = slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			}
+			opts.Warnings = f.IOStreams.ErrOut
 			srv, err := sandbox.New(opts)
 			if err != nil {
 				return err // it names the database and what went wrong

@@ -1,0 +1,68 @@
+package output
+
+import (
+	"bytes"
+	"testing"
+)
+
+type streamAgent struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Depts  []string `json:"departments"`
+	Count  int      `json:"count"`
+	Online bool     `json:"online"`
+}
+
+type streamSparse struct {
+	Name  string         `json:"name"`
+	Role  string         `json:"role,omitempty"`
+	Extra map[string]any `json:"extra,omitempty"`
+	Note  string         `json:"note,omitempty"`
+}
+
+// TestStreamedListsMatchTheWholeDocument: a list written element by element
+// has exactly the bytes of the same list rendered at once, in every machine
+// format, for fixed and varying keys, pointers, maps and awkward values.
+func TestStreamedListsMatchTheWholeDocument(t *testing.T) {
+	agents := []streamAgent{
+		{ID: "a1", Name: "Ana <b>", Depts: []string{"support", "sales"}, Count: 3, Online: true},
+		{ID: "a2", Name: "Li Wei 李伟\nline two", Depts: []string{}, Count: 0},
+		{ID: "0123", Name: "true", Depts: nil, Count: -7},
+		{ID: "a4", Name: `quote " and , comma`, Depts: []string{"a;b"}},
+	}
+	lists := map[string]any{
+		"structs":      agents,
+		"pointers":     []*streamAgent{&agents[0], &agents[1]},
+		"empty":        []streamAgent{},
+		"one":          agents[:1],
+		"varying keys": []streamSparse{{Name: "x"}, {Name: "y", Note: "later key"}, {Name: "z", Role: "admin", Extra: map[string]any{"k": 1, "a": []int{1, 2}}}},
+		"maps":         []map[string]any{{"b": 1, "a": "x"}, {"c": nil}},
+		"nested lists": [][]string{{"a", "b"}, {}},
+	}
+	for name, list := range lists {
+		for _, f := range []string{FormatJSON, FormatYAML, FormatCSV} {
+			var whole, streamed bytes.Buffer
+			wholeErr := render(&whole, Options{Format: f}, f, list, listRows(list), nil)
+			ok, streamErr := streamList(&streamed, Options{Format: f}, f, list)
+			if !ok {
+				t.Fatalf("%s %s: not streamed", name, f)
+			}
+			if (wholeErr != nil) != (streamErr != nil) {
+				t.Errorf("%s %s: errors differ: whole %v, streamed %v", name, f, wholeErr, streamErr)
+				continue
+			}
+			if wholeErr == nil && whole.String() != streamed.String() {
+				t.Errorf("%s %s: streamed output differs\nwhole:\n%s\nstreamed:\n%s", name, f, whole.String(), streamed.String())
+			}
+		}
+	}
+	for _, headers := range []bool{false, true} {
+		var whole, streamed bytes.Buffer
+		o := Options{Format: FormatCSV, NoHeaders: headers}
+		_ = render(&whole, o, FormatCSV, agents, listRows(agents), nil)
+		_, _ = streamList(&streamed, o, FormatCSV, agents)
+		if whole.String() != streamed.String() {
+			t.Errorf("csv no-headers=%v differs:\n%s\n%s", headers, whole.String(), streamed.String())
+		}
+	}
+}
