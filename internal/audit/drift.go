@@ -85,6 +85,14 @@ func (ev *evaluator) recordedRole(e BaselineEntry) (identity, shown string, base
 		if r, ok := ev.roles.Lookup(e.RoleID); ok && !r.Builtin {
 			return "custom:" + strings.ToLower(r.ID), roleLabel(r), false
 		}
+		if ev.roles.Blind() {
+			// Custom roles cannot be listed: one no agent holds now may exist still.
+			base := strings.ToLower(e.Role)
+			if !rbac.IsBuiltin(base) {
+				base = ""
+			}
+			return "custom:" + strings.ToLower(e.RoleID), liveagent.OpaqueRole(e.RoleID, base).Label(), false
+		}
 		shown := fmt.Sprintf("%s (custom role %s, which no longer exists)", e.Role, e.RoleID)
 		if rbac.IsBuiltin(strings.ToLower(e.Role)) {
 			shown = fmt.Sprintf("custom role %s (based on %s, which no longer exists)", e.RoleID, strings.ToLower(e.Role))

@@ -63,6 +63,9 @@ func Evaluate(acct Account, pol *Policy, base *Baseline) (*Report, error) {
 			return nil, err
 		}
 		ev.checkPolicy(pol, rp)
+		if err := ev.reportBlind(pol); err != nil {
+			return nil, err
+		}
 		ev.report.Summary.Policy = pol.File
 	}
 	if base != nil {
@@ -108,6 +111,9 @@ func (v *view) ref() *AgentRef { return &AgentRef{ID: v.a.ID, Email: v.a.Email} 
 func (v *view) roleLabel() string { return roleLabel(*v.role) }
 
 func roleLabel(r liveagent.Role) string {
+	if r.Opaque {
+		return r.Label() // custom:<id> (based on <role>)
+	}
 	if r.Builtin || r.Name == "" {
 		return r.Base
 	}
@@ -119,6 +125,15 @@ type evaluator struct {
 	roles  *liveagent.RoleIndex
 	views  []view // sorted by email, then id
 	report *Report
+	// blind lists the rules that could not be evaluated (reportBlind).
+	blind []blindRule
+}
+
+// blindRule is a rule the account did not let the audit evaluate.
+type blindRule struct {
+	id   string
+	line int
+	why  string
 }
 
 func (ev *evaluator) index() {
@@ -207,8 +222,20 @@ func (ev *evaluator) resolve(pol *Policy) (*resolvedPolicy, error) {
 	d := &diags{file: pol.File}
 	rp := &resolvedPolicy{}
 	roleNames := ev.roles.Names()
-	lookupRole := func(it Item, where string) (roleMatch, bool) {
+	holders, _ := ev.opaqueHolders()
+	lookupRole := func(it Item, where, ruleID string) (roleMatch, bool) {
 		r, ok := ev.roles.Lookup(it.Value)
+		if !ok && ev.roles.Blind() && rbac.Suggest(it.Value, rbac.BuiltinNames()) == "" {
+			// A custom role by name, on an account that cannot list them:
+			// nobody can hold it when nobody holds a custom role; otherwise
+			// who holds it cannot be told.
+			if holders > 0 {
+				ev.blind = append(ev.blind, blindRule{id: ruleID, line: it.Line,
+					why: fmt.Sprintf("it names the role %q, and this account's API cannot tell which custom role that is (%s custom roles)", it.Value, holdText(holders))})
+			}
+			// A match no agent's role can satisfy, so the selector stays narrow.
+			return roleMatch{role: liveagent.Role{ID: "\x00unresolved:" + it.Value}, line: it.Line}, true
+		}
 		if !ok {
 			d.add(it.Line, "%s: unknown role %q%s", where, it.Value, didYouMean(it.Value, roleNames))
 			return roleMatch{}, false
@@ -217,7 +244,7 @@ func (ev *evaluator) resolve(pol *Policy) (*resolvedPolicy, error) {
 	}
 	if pol.RequireTwoFactor != nil {
 		for _, it := range pol.RequireTwoFactor.Items {
-			if m, ok := lookupRole(it, "require_two_factor"); ok {
+			if m, ok := lookupRole(it, "require_two_factor", RuleTwoFactorRequired); ok {
 				rp.twoFactor = append(rp.twoFactor, m)
 			}
 		}
@@ -227,7 +254,7 @@ func (ev *evaluator) resolve(pol *Policy) (*resolvedPolicy, error) {
 		rr := resolvedRule{Rule: r}
 		where := fmt.Sprintf("rule %q", r.Name)
 		for _, it := range r.Select.Roles {
-			if m, ok := lookupRole(it, where); ok {
+			if m, ok := lookupRole(it, where, r.ID); ok {
 				rr.roles = append(rr.roles, m)
 			}
 		}
@@ -307,8 +334,13 @@ func (ev *evaluator) checkPolicy(pol *Policy, rp *resolvedPolicy) {
 				holders[strings.ToLower(v.role.ID)]++
 			}
 		}
+		if n, names := ev.opaqueHolders(); n > 0 {
+			ev.blind = append(ev.blind, blindRule{id: RuleCustomRoleForbiddenPerm, line: l.Line,
+				why: fmt.Sprintf("%s custom roles (%s) whose permissions this account's API does not show",
+					holdText(n), names)})
+		}
 		for _, r := range ev.roles.List() {
-			if r.Builtin {
+			if r.Builtin || r.Opaque {
 				continue
 			}
 			for _, it := range l.Items {
@@ -327,6 +359,63 @@ func (ev *evaluator) checkPolicy(pol *Policy, rp *resolvedPolicy) {
 	for _, rr := range rp.rules {
 		ev.checkRule(rr, loc(rr.Line))
 	}
+}
+
+// opaqueHolders counts the active agents holding a custom role seen only
+// from outside, and names those roles.
+func (ev *evaluator) opaqueHolders() (int, string) {
+	n := 0
+	var names []string
+	seen := map[string]bool{}
+	for i := range ev.views {
+		v := &ev.views[i]
+		if !v.active || !v.role.Opaque {
+			continue
+		}
+		n++
+		if !seen[v.role.ID] {
+			seen[v.role.ID] = true
+			names = append(names, v.role.Name)
+		}
+	}
+	sort.Strings(names)
+	return n, strings.Join(names, ", ")
+}
+
+func holdText(n int) string {
+	if n == 1 {
+		return "1 active agent holds"
+	}
+	return fmt.Sprintf("%d active agents hold", n)
+}
+
+// reportBlind makes the rules that could not be evaluated fail the audit
+// (exit 8, naming the rule), or, when the policy says on_unknown: warning,
+// one warning finding each. An audit never passes by omission.
+func (ev *evaluator) reportBlind(pol *Policy) error {
+	if len(ev.blind) == 0 {
+		return nil
+	}
+	sort.SliceStable(ev.blind, func(i, j int) bool { return ev.blind[i].line < ev.blind[j].line })
+	if pol.OnUnknown == SeverityWarning {
+		for _, b := range ev.blind {
+			ev.find(Finding{Rule: b.id, Severity: SeverityWarning, Location: Location{File: pol.File, Line: b.line},
+				Message: fmt.Sprintf("Rule %s could not be evaluated: %s (LiveAgent's published API only); check it in LiveAgent itself.", b.id, b.why)})
+		}
+		return nil
+	}
+	b := ev.blind[0]
+	more := ""
+	if len(ev.blind) > 1 {
+		ids := make([]string, 0, len(ev.blind)-1)
+		for _, o := range ev.blind[1:] {
+			ids = append(ids, o.id)
+		}
+		more = fmt.Sprintf(" (nor %s)", strings.Join(ids, ", "))
+	}
+	return &liveagent.Error{Kind: liveagent.KindUnsupported, Message: fmt.Sprintf(
+		"cannot evaluate rule %s (%s:%d)%s: %s, since this account has only LiveAgent's published API (GET /roles is not part of it); the audit did not pass. Check those roles in LiveAgent's Configuration > Roles, or set on_unknown: warning in the policy to report such rules as warnings",
+		b.id, pol.File, b.line, more, b.why)}
 }
 
 func holdersText(n int) string {

@@ -42,6 +42,10 @@ type Policy struct {
 	// APIKeys are the checks of the account's API keys (api_keys:).
 	APIKeys *APIKeyPolicy
 	Rules   []*Rule
+	// OnUnknown is what a rule that cannot be evaluated is (audit.md, "Never
+	// clean when blind"): SeverityError (default) stops the audit with exit
+	// 8; SeverityWarning reports a warning finding per such rule.
+	OnUnknown Severity
 }
 
 // Bounds is a {min, max} count; either may be unset.
@@ -112,7 +116,7 @@ type Expectation struct {
 
 // The policy's keys, in the order the docs list them.
 var (
-	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "api_keys", "rules"}
+	policyKeys    = []string{"owners", "admins", "allowed_email_domains", "privileged_allowlist", "require_two_factor", "forbidden_permissions_for_custom_roles", "api_keys", "rules", "on_unknown"}
 	boundsKeys    = []string{"min", "max"}
 	ruleKeys      = []string{"name", "select", "expect", "severity"}
 	selectorKeys  = []string{"department", "role", "email", "status", "two_factor"}
@@ -158,6 +162,14 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 			pol.APIKeys = p.apiKeys(k, v)
 		case "rules":
 			pol.Rules = p.rules(k, v)
+		case "on_unknown":
+			if sv, good := p.str(v, key); good {
+				if !contains(severityNames, sv) {
+					p.add(v.Line, "on_unknown: %q is not a severity (use error or warning)%s", sv, didYouMean(sv, severityNames))
+				} else {
+					pol.OnUnknown = Severity(sv)
+				}
+			}
 		}
 	})
 	if len(p.found) == 0 && pol.empty() {

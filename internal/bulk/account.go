@@ -13,6 +13,9 @@ import (
 // Account is one read of everything a plan is made against: the caller, the
 // roles, the departments and every agent, active and deleted.
 type Account struct {
+	// Session is the caller and the account's API; nil in tests that make an
+	// Account from parts, whose caller is then Me on an extended account.
+	Session     *liveagent.Session
 	Me          liveagent.Agent
 	Roles       *liveagent.RoleIndex
 	Departments []liveagent.Department
@@ -33,20 +36,25 @@ type emailEntry struct {
 
 // Reader is the part of the API client that LoadAccount needs.
 type Reader interface {
-	Me(ctx context.Context) (*liveagent.Agent, error)
+	// Identify is who calls: the agent behind the key on an account with the
+	// extensions, the key's privileges on one without (liveagent.Client.Identify).
+	Identify(ctx context.Context) (*liveagent.Session, error)
 	Roles(ctx context.Context) (*liveagent.RoleIndex, error)
 	ListDepartments(ctx context.Context) ([]liveagent.Department, error)
 	ListAgents(ctx context.Context, opts liveagent.ListOptions) ([]liveagent.Agent, error)
 }
 
-// LoadAccount reads the account once: each of its four lists exactly one
-// time. The caller is read first, alone: its answer carries the account's
-// X-RateLimit-Limit, which the client's shared limiter adopts before the
-// other reads go out, and those then go at most two at a time, so that an
-// account with a small rate limit is not met with a burst of 429s before the
-// first row is applied.
+// LoadAccount reads the account once: the caller, the roles, the departments
+// and every agent, each exactly one time. The caller is read first, alone:
+// its answer carries the account's X-RateLimit-Limit, which the client's
+// shared limiter adopts before the other reads go out, and those then go at
+// most two at a time, so that an account with a small rate limit is not met
+// with a burst of 429s before the first row is applied. On an account
+// without the extensions nothing of GET /agents/me or /roles is needed: the
+// caller is the key, and the custom roles are those its agents hold, seen
+// from outside.
 func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
-	me, err := c.Me(ctx)
+	sess, err := c.Identify(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +69,26 @@ func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
 				Field: "status", Op: "in", Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}}}})
 			return err
 		},
-		func() (err error) { roles, err = c.Roles(ctx); return err },
 		func() (err error) { depts, err = c.ListDepartments(ctx); return err },
+	}
+	if sess.Roles == nil {
+		reads = append(reads, func() (err error) { roles, err = c.Roles(ctx); return err })
+	} else {
+		roles = sess.Roles
 	}
 	if err := runLimited(ctx, loadConcurrency, reads); err != nil {
 		return nil, err
 	}
-	return NewAccount(*me, roles, depts, agents), nil
+	roles.AddSeen(agents)
+	sess.Roles = roles
+	a := NewAccount(sess.Me, roles, depts, agents)
+	a.Session = sess
+	return a, nil
+}
+
+// Published reports whether the account has only LiveAgent's published API.
+func (a *Account) Published() bool {
+	return a.Session != nil && a.Session.API == liveagent.APIPublished
 }
 
 // loadConcurrency is how many of the account's reads are in flight at once.
@@ -159,8 +180,13 @@ func (a *Account) DepartmentsOf(agentID string) []string {
 // DepartmentNames returns the names of department ids, in the account's order.
 func (a *Account) DepartmentNames(ids []string) []string { return a.depts.NamesOf(ids) }
 
-// Actor is the caller as the rules see it.
-func (a *Account) Actor() rbac.Subject { return a.Roles.Subject(a.Me) }
+// Actor is the caller as the rules see it: an agent, or a key known by its privileges.
+func (a *Account) Actor() rbac.Subject {
+	if a.Session != nil {
+		return a.Session.Actor()
+	}
+	return a.Roles.Subject(a.Me)
+}
 
 // ActiveOwners counts the active agents whose role makes them owners (rule 4).
 func (a *Account) ActiveOwners() int { return a.ownerCount }

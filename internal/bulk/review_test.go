@@ -144,8 +144,9 @@ func (c *countingReader) enter(name string) error {
 	return nil
 }
 
-func (c *countingReader) Me(context.Context) (*liveagent.Agent, error) {
-	return &liveagent.Agent{ID: "o1", Email: "owner@example.com", Role: "owner", Status: "A"}, c.enter("me")
+func (c *countingReader) Identify(context.Context) (*liveagent.Session, error) {
+	return &liveagent.Session{API: liveagent.APIExtended,
+		Me: liveagent.Agent{ID: "o1", Email: "owner@example.com", Role: "owner", Status: "A"}}, c.enter("me")
 }
 func (c *countingReader) Roles(context.Context) (*liveagent.RoleIndex, error) {
 	return liveagent.NewRoleIndex(nil), c.enter("roles")

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -47,16 +48,44 @@ const unsetVar = "LADMIN_TEST_UNSET"
 //	LADMIN_URL      the sandbox (also in SANDBOX, for scripts that unset it)
 //	LADMIN_API_KEY  the owner's key (override per command with env)
 //	OWNER_KEY ADMIN_KEY AGENT_KEY   the seeded keys
-//	HOME, XDG_CONFIG_HOME, XDG_DATA_HOME   inside $WORK
+//	HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME   inside $WORK
 //	REPO            the repository root (for testdata files)
 func TestScripts(t *testing.T) {
+	runScripts(t, filepath.Join("testdata", "script"), sandbox.APIExtended)
+}
+
+// TestScriptsBothFaces runs testdata/script/faces/*.txtar twice: against the
+// sandbox's extended face and against its published face (spec/sandbox.md,
+// "Two faces"), so the core scenarios are shown to work on a real account
+// with only LiveAgent's published API as on the sandbox. In those scripts
+// the condition [published] holds in the second run, and two commands help:
+//
+//	sandbox-face extended|published   switch the running sandbox's face
+//	stdout2env NAME                    set $NAME to the last command's stdout, trimmed
+func TestScriptsBothFaces(t *testing.T) {
+	for _, face := range []string{sandbox.APIExtended, sandbox.APIPublished} {
+		t.Run(face, func(t *testing.T) {
+			runScripts(t, filepath.Join("testdata", "script", "faces"), face)
+		})
+	}
+}
+
+type sandboxKey struct{}
+
+func runScripts(t *testing.T, dir, face string) {
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join(repo, "testdata", "script"),
+		Dir:                 filepath.Join(repo, dir),
 		RequireExplicitExec: false,
+		Condition: func(cond string) (bool, error) {
+			if cond == "published" {
+				return face == sandbox.APIPublished, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// unset NAME...: ladmin runs without these variables (an empty
 			// one is an error of its own).
@@ -68,9 +97,21 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Setenv(unsetVar, strings.Trim(strings.Join(names, ","), ","))
 			},
+			"sandbox-face": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: sandbox-face extended|published")
+				}
+				ts.Check(ts.Value(sandboxKey{}).(*sandbox.Server).SetAPI(args[0]))
+			},
+			"stdout2env": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: stdout2env NAME")
+				}
+				ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+			},
 		}),
 		Setup: func(env *testscript.Env) error {
-			srv, err := sandbox.New(sandbox.Options{DB: ":memory:"})
+			srv, err := sandbox.New(sandbox.Options{DB: ":memory:", API: face})
 			if err != nil {
 				return err
 			}
@@ -81,6 +122,7 @@ func TestScripts(t *testing.T) {
 				hs.Close()
 				srv.Close()
 			})
+			env.Values[sandboxKey{}] = srv
 			env.Setenv("LADMIN_URL", hs.URL)
 			env.Setenv("SANDBOX", hs.URL)
 			env.Setenv("LADMIN_API_KEY", sandbox.OwnerKey)
@@ -90,6 +132,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			env.Setenv("REPO", repo)
 			env.Setenv("NO_COLOR", "1")
 			return nil

@@ -2,6 +2,7 @@ package liveagent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -58,6 +59,8 @@ func Unsupported(c Capability) *Error {
 
 // capabilities is the client's knowledge of the account's API.
 type capabilities struct {
+	// probing serializes probes, so concurrent first calls make one.
+	probing  sync.Mutex
 	mu       sync.Mutex
 	override string // published or extended: the user said so
 	api      string // learned in this process, or loaded from the store
@@ -71,12 +74,14 @@ type capabilities struct {
 // API says which API the account has: the override if any, else what was
 // learned less than a day ago, else it probes (GET /roles) and remembers.
 func (c *Client) API(ctx context.Context) (string, error) {
-	c.caps.mu.Lock()
-	if api := c.knownAPILocked(); api != "" {
-		c.caps.mu.Unlock()
+	if api := c.KnownAPI(); api != "" {
 		return api, nil
 	}
-	c.caps.mu.Unlock()
+	c.caps.probing.Lock()
+	defer c.caps.probing.Unlock()
+	if api := c.KnownAPI(); api != "" {
+		return api, nil // another call probed meanwhile
+	}
 	return c.probe(ctx)
 }
 
@@ -149,8 +154,8 @@ func (c *Client) probe(ctx context.Context) (string, error) {
 // isAbsent reports whether err is the answer of an endpoint the account does
 // not have: 404, or 405 where another method of the path exists.
 func isAbsent(err error) bool {
-	e, ok := err.(*Error)
-	return ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)
+	var e *Error
+	return errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)
 }
 
 // requireExtensions refuses, before anything is sent, what only the

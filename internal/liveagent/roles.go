@@ -50,6 +50,9 @@ func (ix *RoleIndex) AddSeen(agents []Agent) {
 		}
 		ix.roles = append(ix.roles, OpaqueRole(a.RoleID, a.Role))
 		ix.byKey[strings.ToLower(CustomPrefix+a.RoleID)] = len(ix.roles) - 1
+		if _, taken := ix.byKey[strings.ToLower(a.RoleID)]; !taken {
+			ix.byKey[strings.ToLower(a.RoleID)] = len(ix.roles) - 1
+		}
 	}
 }
 
@@ -124,6 +127,20 @@ func (c *Client) Roles(ctx context.Context) (*RoleIndex, error) {
 		return nil, err
 	}
 	return NewRoleIndex(roles), nil
+}
+
+// RolesCounted is Roles with every role's agent_count: as the account says
+// on one with the extensions, from the list of active agents on one without.
+func (c *Client) RolesCounted(ctx context.Context) (*RoleIndex, error) {
+	roles, err := c.Roles(ctx)
+	if err != nil || !roles.Blind() {
+		return roles, err
+	}
+	agents, err := c.ListAgents(ctx, ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return roles.Count(agents), nil
 }
 
 // Lookup finds a role by id or name, case-insensitively. "custom:<id>" names

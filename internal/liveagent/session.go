@@ -24,8 +24,9 @@ type Session struct {
 	Roles      *RoleIndex
 }
 
-// Session learns who the caller is: the agent and the roles in parallel on
-// an account with the extensions, the key's privileges on one without.
+// Session learns who the caller is and the account's roles: the agent and
+// the roles in parallel on an account with the extensions, the key's
+// privileges on one without (whose roles need no request).
 func (c *Client) Session(ctx context.Context) (*Session, error) {
 	api, err := c.API(ctx)
 	if err != nil {
@@ -36,26 +37,49 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 	}
 	var (
 		wg       sync.WaitGroup
-		me       *Agent
+		sess     *Session
 		roles    *RoleIndex
 		meErr    error
 		rolesErr error
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); me, meErr = c.Me(ctx) }()
+	go func() { defer wg.Done(); sess, meErr = c.Identify(ctx) }()
 	go func() { defer wg.Done(); roles, rolesErr = c.Roles(ctx) }()
 	wg.Wait()
-	if KindOf(meErr) == KindUnsupported {
-		// The record was stale: the extensions are gone.
-		return c.keySession(ctx)
-	}
 	if meErr != nil {
 		return nil, meErr
+	}
+	if sess.Key {
+		return sess, nil // the extensions were gone: Caller learned it
 	}
 	if rolesErr != nil {
 		return nil, rolesErr
 	}
-	return &Session{API: APIExtended, Me: *me, Roles: roles}, nil
+	sess.Roles = roles
+	return sess, nil
+}
+
+// Identify learns who the caller is with one request (after the API probe, if
+// one is due): GET /agents/me on an account with the extensions, GET
+// /api/privileges on one without. Its Roles are the built-ins only on an
+// account without the extensions, and nil on one with them (see Roles).
+func (c *Client) Identify(ctx context.Context) (*Session, error) {
+	api, err := c.API(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if api == APIPublished {
+		return c.keySession(ctx)
+	}
+	me, err := c.Me(ctx)
+	if KindOf(err) == KindUnsupported {
+		// The record was stale: the extensions are gone.
+		return c.keySession(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Session{API: APIExtended, Me: *me}, nil
 }
 
 func (c *Client) keySession(ctx context.Context) (*Session, error) {

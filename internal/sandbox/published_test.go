@@ -68,3 +68,22 @@ func TestUnknownAPIFace(t *testing.T) {
 		t.Fatal("New accepted an unknown API face")
 	}
 }
+
+// SetAPI switches the face on a running sandbox: what the extended face
+// made stays, and is seen from outside on the published one.
+func TestSetAPISwitchesFace(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	ts.must(200, OwnerKey, "GET", liveagent.PathRoles, nil)
+	if err := ts.srv.SetAPI(APIPublished); err != nil {
+		t.Fatal(err)
+	}
+	ts.must(404, OwnerKey, "GET", liveagent.PathRoles, nil)
+	ts.must(404, OwnerKey, "GET", liveagent.PathAgentMe, nil)
+	if err := ts.srv.SetAPI(APIExtended); err != nil {
+		t.Fatal(err)
+	}
+	ts.must(200, OwnerKey, "GET", liveagent.PathAgentMe, nil)
+	if err := ts.srv.SetAPI("both"); err == nil {
+		t.Error("SetAPI accepted an unknown face")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
@@ -53,7 +54,22 @@ const (
 )
 
 // Published reports whether the sandbox shows only LiveAgent's published API.
-func (s *Server) Published() bool { return s.opts.API == APIPublished }
+func (s *Server) Published() bool { return s.published.Load() }
+
+// SetAPI switches the face the sandbox shows (APIExtended or APIPublished)
+// from the next request on, so a test can make custom roles on the extended
+// face and then look at them from outside.
+func (s *Server) SetAPI(api string) error {
+	switch api {
+	case "", APIExtended:
+		s.published.Store(false)
+	case APIPublished:
+		s.published.Store(true)
+	default:
+		return fmt.Errorf("sandbox: unknown API face %q (use %s or %s)", api, APIExtended, APIPublished)
+	}
+	return nil
+}
 
 // timeouts bound how long a connection may hold the server (sandbox.md,
 // "Hardening"): a client that sends its headers or body slowly, or keeps an
@@ -76,6 +92,8 @@ type Server struct {
 	// (e.g. "is this the last owner?") and the write they guard cannot
 	// interleave with another request's.
 	writeMu sync.Mutex
+
+	published atomic.Bool // the face of Options.API; see SetAPI
 
 	limiter  *rateLimiter   // nil when unlimited
 	faults   *faultInjector // nil when no faults
@@ -109,6 +127,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: open database %s: %w", opts.DB, err)
 	}
 	s := &Server{opts: opts, log: log, db: db}
+	s.published.Store(opts.API == APIPublished)
 	if err := s.initialise(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: initialise database %s: %w", opts.DB, err)
@@ -337,11 +356,14 @@ func (s *Server) routes() http.Handler {
 	// An extension endpoint (spec/api.md) is absent from the published face:
 	// it answers exactly what an unknown path does, before even the key is read.
 	extension := func(method, path string, h apiHandler) {
-		if s.Published() {
-			api.Handle(apiPath(method, path), http.HandlerFunc(unknownPath))
-			return
-		}
-		handle(method, path, h)
+		authed := s.authed(h)
+		api.Handle(apiPath(method, path), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s.Published() {
+				unknownPath(w, r)
+				return
+			}
+			authed.ServeHTTP(w, r)
+		}))
 	}
 
 	handle("GET", liveagent.PathPing, s.handlePing)

@@ -84,6 +84,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	// Refused before anything is sent on an account without the extensions.
+	if err := c.RequireExtensions(ctx, liveagent.CapCreateAgents); err != nil {
+		return err
+	}
 	sess, err := c.Session(ctx)
 	if err != nil {
 		return err

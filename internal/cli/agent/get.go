@@ -58,11 +58,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	role := roles.Of(*a)
-	roleText := role.Name
-	if !role.Builtin {
-		roleText += " (custom, based on " + role.Base + ")"
-	}
+	roleText := roles.Of(*a).Label()
 	return output.PrintKeyValues(f.IOStreams.Out, [][2]string{
 		{"ID", a.ID},
 		{"Name", a.Name},

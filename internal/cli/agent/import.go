@@ -204,6 +204,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if all := append(problems, planProblems...); len(all) > 0 {
 		return invalid(opts, name, all.Sorted())
 	}
+	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
+		printProblems(ios.ErrOut, unsupported, opts.Report)
+		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
+	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
 		printProblems(ios.ErrOut, denied, opts.Report)
 		if len(denied) == 1 && denied[0].Line == 0 {

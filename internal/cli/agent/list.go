@@ -117,9 +117,14 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return err
 		}
-		role, roleID := liveagent.Assign(r)
-		lo.Filters = append(lo.Filters, liveagent.Filter{Field: "role", Op: "=", Value: role},
-			liveagent.Filter{Field: "role_id", Op: "=", Value: roleID})
+		if r.Opaque {
+			// A custom role seen from outside is known by its id alone.
+			lo.Filters = append(lo.Filters, liveagent.Filter{Field: "role_id", Op: "=", Value: r.ID})
+		} else {
+			role, roleID := liveagent.Assign(r)
+			lo.Filters = append(lo.Filters, liveagent.Filter{Field: "role", Op: "=", Value: role},
+				liveagent.Filter{Field: "role_id", Op: "=", Value: roleID})
+		}
 	}
 	if like, ok := globToLike(opts.Email); ok {
 		// Narrow on the server; the exact glob is still applied below.

@@ -60,6 +60,9 @@ func setRoleRun(ctx context.Context, opts *SetRoleOptions) error {
 	if err != nil {
 		return err
 	}
+	if role.Opaque {
+		return cmdutil.OpaqueRoleError(role, "cannot give this role", "give it in LiveAgent itself (Configuration > Agents)")
+	}
 	res := newResults(opts.F, m.o, len(opts.Refs))
 	res.dryRun = opts.DryRun
 	for _, ref := range opts.Refs {

@@ -91,6 +91,13 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Departments != nil {
+		// The published Agent has no departments: never send them to an
+		// account that would ignore them and claim success.
+		if err := m.c.RequireExtensions(ctx, liveagent.CapDepartments); err != nil {
+			return err
+		}
+	}
 	a, err := m.c.ResolveAgent(ctx, opts.Ref, false)
 	if err != nil {
 		return err

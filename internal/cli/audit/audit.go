@@ -340,6 +340,8 @@ func readAccount(ctx context.Context, c *liveagent.Client, withDepartments bool)
 	if firstErr != nil {
 		return audit.Account{}, firstErr
 	}
+	// Without the extensions, the custom roles are those the agents hold.
+	acct.Roles.AddSeen(acct.Agents)
 	if len(acct.Agents) == 0 {
 		// An account always has at least the owner behind some key: an empty
 		// list means the server did not show us everything.

@@ -146,7 +146,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
 	noteNowUses(f, profile, previous)
 	if id.API == liveagent.APIPublished {
-		f.Notef("This account has only LiveAgent's published API: creating agents, custom roles and department assignments are done in LiveAgent itself (exit 8 here); see `ladmin help` and docs/liveagent-accounts.md")
+		f.Notef("This account has only LiveAgent's published API: ladmin lists, updates, re-roles, deletes, restores, exports, imports updates and audits; inviting agents, custom roles and departments are managed in LiveAgent itself (exit 8 here). See docs/liveagent-accounts.md.")
 	}
 	return nil
 }

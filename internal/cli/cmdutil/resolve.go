@@ -64,3 +64,14 @@ func suggestion(name string, valid []string, hint string) string {
 	}
 	return " (" + hint + ": " + strings.Join(valid, ", ") + ")"
 }
+
+// OpaqueRoleError is the exit-8 refusal of what needs the permissions of a
+// custom role seen only from outside (an account without the extensions):
+// they cannot be seen, so the rules cannot be checked, and ladmin never
+// guesses. lead says what was asked ("cannot give the role"), instead what
+// to do.
+func OpaqueRoleError(role liveagent.Role, lead, instead string) error {
+	return &liveagent.Error{Kind: liveagent.KindUnsupported, Message: fmt.Sprintf(
+		"%s: %s is a custom role whose permissions this account's API does not show (GET /roles is not part of LiveAgent's published API), so ladmin cannot check them; %s",
+		lead, role.Label(), instead)}
+}

@@ -90,6 +90,9 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if err != nil {
 		return err
 	}
+	if err := c.RequireExtensions(ctx, liveagent.CapManageRoles); err != nil {
+		return err
+	}
 	sess, err := c.Session(ctx)
 	if err != nil {
 		return err
@@ -138,6 +141,9 @@ type roleTarget struct {
 func startRoleChange(ctx context.Context, f *cmdutil.Factory, ref string) (*roleTarget, error) {
 	o, c, err := f.Connect()
 	if err != nil {
+		return nil, err
+	}
+	if err := c.RequireExtensions(ctx, liveagent.CapManageRoles); err != nil {
 		return nil, err
 	}
 	sess, err := c.Session(ctx)

@@ -33,7 +33,7 @@ func NewCmdPermission(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			perms, err := c.ListPermissions(cmd.Context())
-			if liveagent.KindOf(err) == liveagent.KindNotFound {
+			if k := liveagent.KindOf(err); k == liveagent.KindNotFound || k == liveagent.KindUnsupported {
 				// An account without the extension: the catalog we know.
 				perms, err = rbac.Catalog(), nil
 			}
@@ -105,19 +105,44 @@ yes or no (exit 0), like kubectl auth can-i --list.`,
 			if err != nil {
 				return err
 			}
-			who := sess.Me
-			if as != "" {
-				a, err := c.ResolveAgent(cmd.Context(), as, false)
-				if err != nil {
-					return err
+			var who liveagent.Agent
+			var role liveagent.Role
+			keyCaller := sess.Key && as == ""
+			if keyCaller {
+				// A key caller is known only by its privileges: what they
+				// cannot express is not held, as far as ladmin can tell.
+				actor := sess.Actor()
+				role = liveagent.Role{Name: actor.Role.Label(), Permissions: actor.Role.Permissions.Names()}
+			} else {
+				who = sess.Me
+				if as != "" {
+					a, err := c.ResolveAgent(cmd.Context(), as, false)
+					if err != nil {
+						return err
+					}
+					who = *a
 				}
-				who = *a
+				role = sess.Roles.Of(who)
+				if role.Opaque {
+					what := "holds " + perm
+					if list {
+						what = "holds which permissions"
+					}
+					return cmdutil.OpaqueRoleError(role, fmt.Sprintf("cannot tell whether %s %s", who.Email, what),
+						"see the role in LiveAgent itself (Configuration > Roles)")
+				}
 			}
-			role := sess.Roles.Of(who)
 			if list {
 				return printCanIList(f, o, who, role)
 			}
 			res := CanI{Permission: perm, Allowed: role.RBAC().Has(perm), Agent: who.Email, Role: role.Name}
+			because := "role " + role.Name + " of " + who.Email
+			if keyCaller {
+				because = "the " + role.Name
+				if !rbac.Expressible().Has(perm) {
+					because += " (LiveAgent privileges cannot express " + perm + ", so it is not counted as held)"
+				}
+			}
 			switch {
 			case cmdutil.IsStructured(o):
 				if err := output.PrintObject(f.IOStreams.Out, o, res, nil); err != nil {
@@ -127,10 +152,10 @@ yes or no (exit 0), like kubectl auth can-i --list.`,
 				// yes/no alone on stdout, so `[ "$(ladmin can-i X)" = yes ]` works;
 				// the reason is for people, on stderr.
 				fmt.Fprintln(f.IOStreams.Out, "yes")
-				f.Notef("role %s of %s holds %s", role.Name, who.Email, perm)
+				f.Notef("%s holds %s", because, perm)
 			default:
 				fmt.Fprintln(f.IOStreams.Out, "no")
-				f.Notef("role %s of %s does not hold %s", role.Name, who.Email, perm)
+				f.Notef("%s does not hold %s", because, perm)
 			}
 			if !res.Allowed {
 				return cmdutil.Silent(cmdutil.ExitForbidden)
@@ -165,7 +190,11 @@ func printCanIList(f *cmdutil.Factory, o output.Options, who liveagent.Agent, ro
 		return err
 	}
 	if !cmdutil.IsStructured(o) {
-		f.Notef("role %s of %s holds %d of %d permissions", role.Name, who.Email, held.Len(), len(rows))
+		if who.Email == "" {
+			f.Notef("the %s holds %d of %d permissions that ladmin can know", role.Name, held.Len(), len(rows))
+		} else {
+			f.Notef("role %s of %s holds %d of %d permissions", role.Name, who.Email, held.Len(), len(rows))
+		}
 	}
 	return nil
 }

@@ -35,16 +35,29 @@ for the catalog of permissions.`,
 func roleColumns() []output.Column {
 	r := func(i any) liveagent.Role { return i.(liveagent.Role) }
 	return []output.Column{
-		{Header: "NAME", Fit: output.Keep, Value: func(i any) string { return r(i).Name }},
+		{Header: "NAME", Fit: output.Keep, Value: func(i any) string {
+			if r(i).Opaque {
+				return r(i).Label() // custom:<id> (based on <role>)
+			}
+			return r(i).Name
+		}},
 		{Header: "BASE", Value: func(i any) string { return r(i).Base }},
 		{Header: "TYPE", Value: func(i any) string {
-			if r(i).Builtin {
+			switch {
+			case r(i).Builtin:
 				return "built-in"
+			case r(i).Opaque:
+				return "custom (not visible)"
 			}
 			return "custom"
 		}},
 		{Header: "AGENTS", Value: func(i any) string { return strconv.Itoa(r(i).AgentCount) }},
-		{Header: "PERMISSIONS", Value: func(i any) string { return strconv.Itoa(len(r(i).Permissions)) }},
+		{Header: "PERMISSIONS", Value: func(i any) string {
+			if r(i).Opaque {
+				return "?"
+			}
+			return strconv.Itoa(len(r(i).Permissions))
+		}},
 		{Header: "ID", Wide: true, Fit: output.Keep, Value: func(i any) string { return r(i).ID }},
 	}
 }
@@ -54,7 +67,11 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List built-in and custom roles with their agent counts",
-		Long:    "List the account's roles: the three built-ins first, then custom roles by name, with how many active agents hold each.",
+		Long: `List the account's roles: the three built-ins first, then custom roles by name, with how many active agents hold each.
+
+On an account with only LiveAgent's published API the custom roles' definitions cannot
+be read: each custom role its agents hold is listed as custom:<id> (based on <role>),
+with its agent count and its permissions shown as ?.`,
 		Example: `  ladmin role list
   ladmin role list -o json --jq '.[] | select(.builtin | not) | .name'`,
 		Args: cobra.NoArgs,
@@ -63,7 +80,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			roles, err := c.Roles(cmd.Context())
+			roles, err := c.RolesCounted(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -87,13 +104,16 @@ with a ✓ for those held. With -o json the role is printed with its permissions
 			if err != nil {
 				return err
 			}
-			roles, err := c.Roles(cmd.Context())
+			roles, err := c.RolesCounted(cmd.Context())
 			if err != nil {
 				return err
 			}
 			r, err := cmdutil.FindRole(roles, args[0])
 			if err != nil {
 				return err
+			}
+			if r.Opaque && r.Base == "" {
+				return liveagent.NewError(liveagent.KindNotFound, "role %q not found: no agent holds a custom role with id %s", args[0], r.ID)
 			}
 			if cmdutil.IsStructured(o) {
 				return output.PrintObject(f.IOStreams.Out, o, r, roleColumns())
@@ -103,8 +123,22 @@ with a ✓ for those held. With -o json the role is printed with its permissions
 	}
 }
 
+// printOpaqueRole says what is and is not known of a custom role seen from outside.
+func printOpaqueRole(f *cmdutil.Factory, r liveagent.Role) error {
+	_, err := fmt.Fprintf(f.IOStreams.Out, `%s: a custom role, %s
+Known:     its id %s, its base role %s, and who holds it (ladmin agent list --role %s)
+Not known: its name and its permissions: this account has only LiveAgent's published API,
+           which does not show custom role definitions (GET /roles); see them in
+           LiveAgent's Configuration > Roles
+`, r.Label(), text.Count(r.AgentCount, "active agent", "active agents"), r.ID, r.Base, r.Name)
+	return err
+}
+
 // printRoleMatrix prints the whole catalog with a mark for each permission the role holds.
 func printRoleMatrix(f *cmdutil.Factory, r liveagent.Role) error {
+	if r.Opaque {
+		return printOpaqueRole(f, r)
+	}
 	held := r.RBAC().Permissions
 	kind := "built-in role"
 	if !r.Builtin {

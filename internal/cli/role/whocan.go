@@ -2,6 +2,8 @@ package role
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -68,7 +70,7 @@ func WhoCan(roles *liveagent.RoleIndex, agents []liveagent.Agent, perm string) [
 			continue
 		}
 		r := roles.Of(a)
-		if !r.RBAC().Has(perm) {
+		if r.Opaque || !r.RBAC().Has(perm) { // an opaque role: unknown, never guessed
 			continue
 		}
 		holders = append(holders, Holder{ID: a.ID, Email: a.Email, Name: a.Name,
@@ -78,6 +80,30 @@ func WhoCan(roles *liveagent.RoleIndex, agents []liveagent.Agent, perm string) [
 }
 
 // NewCmdWhoCan is `ladmin who-can`.
+// unseenHolders is the exit-8 error when agents hold custom roles whose
+// permissions the account's API does not show: the list printed is then
+// only part of the answer, and saying so is better than a silent miss.
+func unseenHolders(roles *liveagent.RoleIndex, agents []liveagent.Agent, perm string) error {
+	n := 0
+	seen := map[string]bool{}
+	var names []string
+	for _, a := range agents {
+		if r := roles.Of(a); r.Opaque && a.Active() {
+			n++
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				names = append(names, r.Name)
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &liveagent.Error{Kind: liveagent.KindUnsupported, Message: fmt.Sprintf(
+		"%s custom roles (%s) whose permissions this account's API does not show (GET /roles is not part of LiveAgent's published API), so whether they hold %s cannot be told; the list above is only of built-in role holders: see those roles in LiveAgent's Configuration > Roles",
+		text.Count(n, "active agent holds", "active agents hold"), strings.Join(names, ", "), perm)}
+}
+
 func NewCmdWhoCan(f *cmdutil.Factory) *cobra.Command {
 	h := func(i any) Holder { return i.(Holder) }
 	return &cobra.Command{
@@ -126,7 +152,7 @@ custom) that grants it. The answer to "who can change roles?" is
 			if !cmdutil.IsStructured(o) {
 				f.Notef("%s hold %s.", text.Count(len(holders), "active agent", "active agents"), perm)
 			}
-			return nil
+			return unseenHolders(roles, agents, perm)
 		},
 	}
 }

@@ -11,7 +11,8 @@ import (
 
 // Start runs a sandbox for the duration of the test and returns its account
 // URL (without /api/v3: clients add it) and the server. opts.DB defaults to
-// ":memory:", so every call gets a fresh seeded account. Both the HTTP
+// ":memory:", so every call gets a fresh seeded account; opts.API picks its
+// face (sandbox.APIPublished: only LiveAgent's published API). Both the HTTP
 // server and the database are closed when the test ends.
 func Start(t testing.TB, opts sandbox.Options) (baseURL string, srv *sandbox.Server) {
 	t.Helper()
