@@ -42,7 +42,7 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
 	err := withNextStep(f, f.ExplainExpiredKey(root.ExecuteContext(ctx)))
 	prefix := "error:"
-	if ios.IsStderrTTY() && ios.ColorEnabled() {
+	if ios.ErrColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
 	}
 	return printErrorPrefixed(ios.ErrOut, prefix, err)

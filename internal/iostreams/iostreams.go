@@ -127,6 +127,10 @@ func (s *IOStreams) SetTerminalWidth(w int) {
 // so pipes and CI logs get plain text, and never after --no-color/NO_COLOR.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.colorDisabled }
 
+// ErrColorEnabled is ColorEnabled for stderr: errors keep their color on a
+// terminal when only stdout is redirected (ladmin agent list > agents.txt).
+func (s *IOStreams) ErrColorEnabled() bool { return s.stderrTTY && !s.colorDisabled }
+
 // SetColorEnabled(false) is what --no-color and NO_COLOR do. Enabling it does
 // not force color off a terminal.
 func (s *IOStreams) SetColorEnabled(v bool) { s.colorDisabled = !v }

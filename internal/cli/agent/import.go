@@ -477,6 +477,18 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 
 	structured := cmdutil.IsStructured(o)
 	var results []bulk.Result
+	// One line per row, in the file's order, whatever order the workers end
+	// them in; the report, --failed and the bar follow rows as they end.
+	printRow, flushRows := bulk.InFileOrder(plan, func(r bulk.Result) {
+		line := bulk.Line(r)
+		switch {
+		case line == "":
+		case r.Outcome == bulk.OutcomeOK:
+			fmt.Fprintln(out, line)
+		default:
+			fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
+		}
+	})
 	sum := bulk.Apply(ctx, client, plan, bulk.ApplyOptions{
 		Concurrency:     opts.Concurrency,
 		ContinueOnError: opts.ContinueOnError,
@@ -498,16 +510,10 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 				}
 				return
 			}
-			line := bulk.Line(r)
-			switch {
-			case line == "":
-			case r.Outcome == bulk.OutcomeOK:
-				fmt.Fprintln(out, line)
-			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
-			}
+			printRow(r)
 		},
 	})
+	flushRows()
 	bar.Finish()
 
 	// A write that fails after rows were applied is exit 1 with a sentence
@@ -529,6 +535,9 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 	}
 
 	summary := fmt.Sprintf("%s: %s.", plan.File.Name, sum)
+	if report != nil && report.Err() == nil {
+		summary = fmt.Sprintf("%s: %s; the outcome of every row is in %s.", plan.File.Name, sum, opts.Report)
+	}
 	if structured {
 		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
 		rows := make([]bulk.ResultRow, len(results))
@@ -539,7 +548,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+	} else if _, err := io.WriteString(ios.Out, output.Paragraph(text.Safe(summary), ios.TerminalWidth())); err != nil {
 		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {

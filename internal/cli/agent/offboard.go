@@ -74,7 +74,8 @@ input, 4 refused by a rule, 130 interrupted.`,
 		Example: `  ladmin agent offboard ana@acme.com bob@acme.com --dry-run
   ladmin agent offboard -f leavers.csv --yes --report offboarding.csv
   ladmin agent offboard 1a2b3c4d --keep-keys`,
-		Args: cobra.ArbitraryArgs, // agents by id or email, or none with -f
+		Args:              cobra.ArbitraryArgs, // agents by id or email, or none with -f
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			switch {

@@ -137,6 +137,7 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 	p.URL, p.APIKey, p.APIKeyFile = base, k.Key, ""
 	p.APIKeyID, p.APIKeyName, p.APIKeyExpires = k.ID.String(), k.Name, expires.UTC().Format(time.RFC3339)
 	cfg.SetProfile(profile, p)
+	previous := cfg.CurrentProfile
 	cfg.CurrentProfile = profile
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file (the new key %s was made on the account; revoke it with `ladmin apikey revoke %s`): %w",
@@ -144,6 +145,7 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 	}
 	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path())))
+	noteNowUses(f, profile, previous)
 	return nil
 }
 
