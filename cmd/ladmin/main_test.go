@@ -359,3 +359,71 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 		})
 	}
 }
+
+// TestPrunePromptsOnATerminal: a real prune asks once on a terminal, naming
+// the agents; "n" changes nothing, "y" offboards exactly them. `apply` asks
+// too.
+func TestPrunePromptsOnATerminal(t *testing.T) {
+	url, _ := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	team := filepath.Join(dir, "team.csv")
+	keep := filepath.Join(dir, "keep.csv")
+	_ = os.WriteFile(team, []byte("email,name\nana@acme.example,Ana\nbo@acme.example,Bo\n"), 0o600)
+	_ = os.WriteFile(keep, []byte("email,name\nana@acme.example,Ana\nadmin@example.com,Adam Admin\nagent@example.com,Aggie Agent\n"), 0o600)
+	journal := filepath.Join(dir, "journal.ndjson")
+	run := func(args ...string) *exec.Cmd {
+		cmd := ladmin(t, url, args...)
+		cmd.Env = append(cmd.Env, "LADMIN_JOURNAL="+journal)
+		return cmd
+	}
+	if out, err := run("agent", "import", "-f", team).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v: %s", err, out)
+	}
+	active := func() string {
+		out, err := run("agent", "list", "--email", "*@acme.example", "--jq", `[.[].email] | join(",")`).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+
+	term := startTerminal(t, run("agent", "import", "-f", keep, "--prune"))
+	term.waitFor("[y/N]: ")
+	if s := term.text(); !strings.Contains(s, "Offboard 1 agent not in") || !strings.Contains(s, "bo@acme.example?") {
+		t.Fatalf("the prompt:\n%s", s)
+	}
+	term.typeKeys("n\r")
+	if code := exitCode(t, term.cmd); code != 2 {
+		t.Fatalf("answering no: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example,bo@acme.example" {
+		t.Fatalf("after no: %s", got)
+	}
+
+	term = startTerminal(t, run("agent", "import", "-f", keep, "--prune"))
+	term.waitFor("[y/N]: ")
+	term.typeKeys("y\r")
+	if code := exitCode(t, term.cmd); code != 0 {
+		t.Fatalf("answering yes: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example" {
+		t.Fatalf("after yes: %s", got)
+	}
+
+	plan := filepath.Join(dir, "plan.json")
+	if out, err := run("agent", "import", "-f", team, "--plan-out", plan, "--on-existing", "update").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v: %s", err, out)
+	}
+	term = startTerminal(t, run("apply", plan))
+	term.waitFor("[y/N]: ")
+	if s := term.text(); !strings.Contains(s, "Apply 1 step of") {
+		t.Fatalf("the prompt:\n%s", s)
+	}
+	term.typeKeys("y\r")
+	if code := exitCode(t, term.cmd); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example,bo@acme.example" {
+		t.Fatalf("after apply: %s", got)
+	}
+}

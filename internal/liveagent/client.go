@@ -41,6 +41,8 @@ type Config struct {
 	Transport http.RoundTripper
 	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
 	BackoffBase time.Duration
+	// Recorder, when set, journals every write request (see recorder.go).
+	Recorder Recorder
 	// API overrides what is learned of the account's API: APIPublished or
 	// APIExtended; "" or APIAuto learns it (see Client.API).
 	API string
@@ -110,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
-		debug: cfg.Debug, backoffBase: cfg.BackoffBase,
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase, recorder: cfg.Recorder,
 		caps: capabilities{override: cfg.API, store: cfg.Capabilities, now: cfg.Now}}, nil
 }
 

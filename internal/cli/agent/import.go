@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,6 +40,13 @@ type ImportOptions struct {
 	Failed               string
 	ContinueOnError      bool
 	IgnoreUnknownColumns bool
+	// PlanOut writes the plan as a saved plan for `ladmin apply` (implies DryRun).
+	PlanOut string
+	Yes     bool
+	// Prune offboards the active agents the file does not list.
+	Prune      bool
+	Protect    []string
+	MaxDeletes int
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -130,9 +139,21 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
-				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed},
+				{Flag: "--plan-out", Path: opts.PlanOut}}, []cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
+			}
+			if !opts.Prune && (len(opts.Protect) > 0 || cmd.Flags().Changed("max-deletes")) {
+				return cmdutil.Usagef("--protect and --max-deletes only apply with --prune")
+			}
+			if opts.MaxDeletes < 0 {
+				return cmdutil.Usagef("invalid --max-deletes %d: use 0 or more", opts.MaxDeletes)
+			}
+			if err := bulk.CheckProtect(opts.Protect); err != nil {
+				return cmdutil.Usagef("%s", err.Error())
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -153,6 +174,11 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&opts.Failed, "failed", "", "write the rows that did not end as planned to this file, in the input's columns (CSV)")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every row even after one fails")
 	fl.BoolVar(&opts.IgnoreUnknownColumns, "ignore-unknown-columns", false, "skip columns import does not know instead of refusing the file")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before pruning")
+	fl.BoolVar(&opts.Prune, "prune", false, "the file is the whole truth: offboard active agents it does not list (never you, owners or --protect)")
+	fl.StringArrayVar(&opts.Protect, "protect", nil, "with --prune: never prune agents whose email matches this glob, e.g. *@partner.com (repeatable)")
+	fl.IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune: refuse a plan that would offboard more agents than this")
 	return cmd
 }
 
@@ -196,6 +222,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	name := bulk.DisplayName(opts.File)
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, Format: opts.Format,
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
+	if opts.Prune && (file == nil || len(file.Records) == 0) {
+		// Before anything else: an empty or truncated file must never wipe an account.
+		return cmdutil.Usagef("%s", (&bulk.ErrPruneEmpty{File: name}).Error())
+	}
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
 		return importInvalid(opts, name, problems.Sorted())
@@ -221,6 +251,21 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		printProblems(ios.ErrOut, unsupported, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
 	}
+	var pruneKept []string
+	if opts.Prune {
+		keys, off, err := LeaverKeys(ctx, f, client, acct)
+		if err != nil {
+			return err
+		}
+		if pruneKept, err = bulk.Prune(plan, acct, keys, off, bulk.PruneOptions{Protect: opts.Protect, MaxDeletes: opts.MaxDeletes}); err != nil {
+			return cmdutil.Usagef("%s", err.Error())
+		}
+		if denied := bulk.AuthorizeOffboard(plan, acct, off); len(denied) > 0 {
+			printProblems(ios.ErrOut, denied, "")
+			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not prune %s; nothing was changed",
+				text.Count(len(denied), "agent", "agents"))
+		}
+	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
 		printProblems(ios.ErrOut, denied, moreIn(opts.Report))
 		if len(denied) == 1 && denied[0].Line == 0 {
@@ -233,6 +278,17 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	sizeWorkers(opts, observer)
 
 	if opts.DryRun {
+		for _, k := range pruneKept {
+			f.Notef("%s", k)
+		}
+		if opts.PlanOut != "" && len(conflicts) == 0 {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
+		}
 		if opts.Report != "" {
 			if err := writePlanReport(opts.Report, plan); err != nil {
 				return err
@@ -255,6 +311,25 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
+	}
+	if n := plan.Counts().Offboard; n > 0 && !opts.Yes {
+		if !ios.CanPrompt() {
+			return cmdutil.Usagef("refusing to prune %s without --yes when not running on a terminal; nothing was changed (--dry-run lists them)",
+				text.Count(n, "agent", "agents"))
+		}
+		var names []string
+		for _, s := range plan.Steps {
+			if s.Action == bulk.ActionOffboard {
+				names = append(names, s.Record.Email)
+			}
+		}
+		ok, err := ios.Confirm(fmt.Sprintf("Offboard %s not in %s: %s?", text.Count(n, "agent", "agents"), name, strings.Join(names, ", ")))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was changed")
+		}
 	}
 	return applyPlan(ctx, f, o, plan, client, opts)
 }
@@ -372,7 +447,12 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string {
+			if l := i.(bulk.PlanRow).Line; l > 0 {
+				return fmt.Sprint(l)
+			}
+			return "-" // a pruned agent: not in the file
+		}},
 		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
 		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
@@ -412,6 +492,25 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// RunPlan applies a plan made by another command (apply, undo) exactly as
+// import applies its own: concurrently under the rate limit, a line per step,
+// the summary, and import's exit codes.
+func RunPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *bulk.Plan, client bulk.API, concurrency int) error {
+	return applyPlan(ctx, f, o, plan, client, &ImportOptions{F: f, Concurrency: concurrency})
+}
+
+// WritePlanFile writes a saved plan (--plan-out) as indented JSON.
+func WritePlanFile(path string, sp *bulk.SavedPlan) error {
+	data, err := json.MarshalIndent(sp, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return cmdutil.Usagef("cannot write the plan: %s", pathError(err))
+	}
+	return nil
 }
 
 // applyPlan runs the plan and reports: a line per applied row (or the list

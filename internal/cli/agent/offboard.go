@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,8 @@ type OffboardOptions struct {
 	KeepKeys    bool
 	Report      string
 	Concurrency int
+	// PlanOut writes the plan for `ladmin apply` (implies DryRun).
+	PlanOut string
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -87,9 +90,12 @@ input, 4 refused by a rule, 130 interrupted.`,
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}},
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--plan-out", Path: opts.PlanOut}},
 				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
 			}
 			if !opts.Yes && !opts.DryRun && !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("refusing to offboard without --yes when not running on a terminal")
@@ -107,6 +113,7 @@ input, 4 refused by a rule, 130 interrupted.`,
 	fl.BoolVar(&opts.KeepKeys, "keep-keys", false, "sign out and delete, but leave API keys alone")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report with a row per agent and each step's outcome to this file")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "agents in flight at once")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
 	return cmd
 }
 
@@ -133,13 +140,9 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	// by its privileges (no agent behind it): ladmin cannot tell which of
 	// the leavers' keys it is, unless the profile saved its id.
 	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
-	var keys []bulk.Key
-	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); d.Allowed {
-		all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
-		if err != nil {
-			return err
-		}
-		keys = bulk.KeysOf(all)
+	keys, err := listKeys(ctx, client, acct)
+	if err != nil {
+		return err
 	}
 	if problems := bulk.CheckOffboardTargets(file, acct); len(problems) > 0 {
 		printRowProblems(ios.ErrOut, file, problems)
@@ -171,6 +174,14 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 			if err := writeOffboardReport(opts.Report, file, plan); err != nil {
 				return err
 			}
+		}
+		if opts.PlanOut != "" {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
 		}
 		return printOffboardPlan(f, o, plan, counts, opts)
 	}
@@ -518,4 +529,29 @@ func offboardSummary(s bulk.Summary) string {
 		out += fmt.Sprintf(", %d not attempted", s.NotAttempted)
 	}
 	return out + fmt.Sprintf(" in %s.", s.Elapsed.Round(10_000_000))
+}
+
+// listKeys reads the account's API keys when the caller may see them (nil
+// otherwise: the rules then say why offboarding cannot revoke them).
+func listKeys(ctx context.Context, client *liveagent.Client, acct *bulk.Account) ([]bulk.Key, error) {
+	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); !d.Allowed {
+		return nil, nil
+	}
+	all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return bulk.KeysOf(all), nil
+}
+
+// LeaverKeys is what every command that offboards agents (offboard, import
+// --prune, undo) needs to plan it: the agents' keys, and which key this run
+// uses (never revoked by it).
+func LeaverKeys(ctx context.Context, f *cmdutil.Factory, client *liveagent.Client, acct *bulk.Account) (map[string][]bulk.Key, bulk.OffboardOptions, error) {
+	off := bulk.OffboardOptions{OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
+	keys, err := listKeys(ctx, client, acct)
+	if err != nil {
+		return nil, off, err
+	}
+	return bulk.KeysByAgent(keys), off, nil
 }

@@ -112,7 +112,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.CreateRole, Role: &def}); !d.Allowed {
 		return &liveagent.Error{Kind: liveagent.KindForbidden, Message: d.Reason}
 	}
-	r, err := c.CreateRole(ctx, liveagent.RoleCreate{Name: name, Base: start.Base, Permissions: perms.Names()})
+	r, err := c.CreateRole(liveagent.WithBefore(ctx, liveagent.Before{Op: "role-create", Target: name}), liveagent.RoleCreate{Name: name, Base: start.Base, Permissions: perms.Names()})
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		names := perms.Names()
 		up.Permissions = &names
 	}
-	r, err := c.UpdateRole(ctx, old.ID, up)
+	r, err := c.UpdateRole(roleJournaled(ctx, "role-update", old), old.ID, up)
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was deleted")
 		}
 	}
-	if err := c.DeleteRole(ctx, old.ID, to.ID); err != nil {
+	if err := c.DeleteRole(roleJournaled(ctx, "role-delete", old), old.ID, to.ID); err != nil {
 		return err
 	}
 	line := "deleted role " + old.Name
@@ -340,4 +340,9 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 		line += "; its agents now have the role " + to.Name
 	}
 	return cmdutil.WriteAfterChange(printRole(f, o, old, line), "role "+old.Name+" was deleted") // for programs: the role as it was
+}
+
+// roleJournaled tells the journal which role a write changes, as it was.
+func roleJournaled(ctx context.Context, op string, old liveagent.Role) context.Context {
+	return liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: old.Name, State: &old})
 }
