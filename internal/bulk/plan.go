@@ -180,7 +180,7 @@ func MakePlan(f *File, acct *Account, opts PlanOptions) (*Plan, Problems) {
 	}
 	p := &problemList{file: f.Name}
 	ok := validateLocal(f, p)
-	plan := &Plan{File: f}
+	plan := &Plan{File: f, Steps: make([]Step, 0, len(f.Records))}
 	for i := range f.Records {
 		r := &f.Records[i]
 		if !ok[i] {

@@ -48,7 +48,7 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 		f.Warnf("the journal could not be completed: %s", jerr)
 	}
 	prefix := "error:"
-	if ios.IsStderrTTY() && ios.ColorEnabled() {
+	if ios.ErrColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
 	}
 	return printErrorPrefixed(ios.ErrOut, prefix, err)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Config says where and how to talk to an account.
@@ -405,7 +407,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	fmt.Fprintf(&b, "> %s %s\n> apikey: [REDACTED]\n", cl.method, u)
 	if cl.body != nil {
 		if j, jerr := json.Marshal(cl.body); jerr == nil {
-			fmt.Fprintf(&b, "> %s\n", truncate(redactSecrets(j), 2000))
+			fmt.Fprintf(&b, "> %s\n", text.Safe(truncate(redactSecrets(j), 2000)))
 		}
 	}
 	if err != nil {
@@ -418,7 +420,9 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 			}
 		}
 		if len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(redactSecrets(body)), 2000))
+			// The body is the account's data: shown through text.Safe like
+			// every other human-readable output.
+			fmt.Fprintf(&b, "< %s\n", text.Safe(truncate(strings.TrimSpace(redactSecrets(body)), 2000)))
 		}
 	}
 	io.WriteString(c.debug, b.String())

@@ -216,9 +216,31 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		return err
 	}
 	o, c, sess, old, req := t.o, t.c, t.sess, t.old, t.req
-	perms, err := applyGrants(old.RBAC().Permissions, grants, revokes)
+	held := old.RBAC().Permissions
+	perms, err := applyGrants(held, grants, revokes)
 	if err != nil {
 		return err
+	}
+	// Say what asks for nothing: a grant already held, a revoke not held.
+	var already, notHeld []string
+	for _, p := range grants {
+		if held.Has(p) {
+			already = append(already, p)
+		}
+	}
+	for _, p := range revokes {
+		if !held.Has(p) {
+			notHeld = append(notHeld, p)
+		}
+	}
+	if len(already) > 0 {
+		f.Notef("%s", text.Safe(fmt.Sprintf("role %s already holds %s", old.Name, strings.Join(already, ", "))))
+	}
+	if len(notHeld) > 0 {
+		f.Notef("%s", text.Safe(fmt.Sprintf("role %s does not hold %s", old.Name, strings.Join(notHeld, ", "))))
+	}
+	if perms == held && (name == "" || name == old.Name) {
+		return printRole(f, o, old, fmt.Sprintf("role %s unchanged: nothing was sent", old.Name))
 	}
 	if name != "" && !strings.EqualFold(name, old.Name) {
 		if rbac.IsBuiltin(strings.ToLower(name)) {
