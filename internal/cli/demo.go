@@ -74,6 +74,8 @@ func demoSteps() []demoStep {
 		{say: "What exactly may a support lead do?", as: "owner", args: []string{"role", "show", "support-lead"}},
 		{say: "May an agent's key invite? (exit 0 for yes, 4 for no)", as: "agent",
 			args: []string{"can-i", "agents.invite"}, wantExit: cmdutil.ExitForbidden},
+		{say: "Who can see every report, and through which role?", as: "owner",
+			args: []string{"who-can", "reports.all"}},
 		{say: "Audit role assignments against a policy, as a CI job would (exit 1: findings).", as: "owner",
 			args: []string{"audit", "--policy", policy}, wantExit: cmdutil.ExitNotClean},
 		{say: "Aggie leaves. Offboarding plans every step first: sign out, revoke her API key, delete.", as: "admin",
