@@ -188,36 +188,71 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 	}
 	fmt.Fprint(s.ErrOut, text.Safe(prompt))
 	fd := int(f.Fd())
-	// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
-	// longer ends a blocked ReadPassword: give up on ctx and put the
-	// terminal's echo back, which ReadPassword would only do on return.
-	saved, err := term.GetState(fd)
-	if err != nil {
-		return "", fmt.Errorf("reading secret: %w", err)
-	}
 	type result struct {
 		secret []byte
 		err    error
 	}
 	done := make(chan result, 1)
-	go func() {
-		secret, err := term.ReadPassword(fd)
-		done <- result{secret, err}
-	}()
+	if restore, ok := echoOff(fd); ok {
+		// Echo is off before the read starts and back on before we return,
+		// whether the line came or Ctrl-C did.
+		defer restore()
+		go func() {
+			line, err := readSecretLine(f)
+			done <- result{line, err}
+		}()
+	} else {
+		// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
+		// longer ends a blocked ReadPassword: give up on ctx and put the
+		// terminal's echo back, which ReadPassword would only do on return.
+		saved, err := term.GetState(fd)
+		if err != nil {
+			return "", fmt.Errorf("reading secret: %w", err)
+		}
+		defer func() { _ = term.Restore(fd, saved) }()
+		go func() {
+			secret, err := term.ReadPassword(fd)
+			done <- result{secret, err}
+		}()
+	}
 	select {
 	case <-ctx.Done():
-		_ = term.Restore(fd, saved) // best effort: we are leaving anyway
 		fmt.Fprintln(s.ErrOut)
 		return "", ctx.Err()
 	case r := <-done:
 		fmt.Fprintln(s.ErrOut) // the user's Enter was not echoed
+		if errors.Is(r.err, ErrLineTooLong) {
+			return "", ErrLineTooLong
+		}
 		if r.err != nil {
 			return "", fmt.Errorf("reading secret: %w", r.err)
 		}
-		if len(r.secret) > MaxLineBytes {
-			return "", ErrLineTooLong
-		}
 		return strings.TrimSpace(string(r.secret)), nil
+	}
+}
+
+// readSecretLine reads one line from the terminal, at most MaxLineBytes:
+// a key pasted from /dev/zero must not fill the memory.
+func readSecretLine(f *os.File) ([]byte, error) {
+	var line []byte
+	buf := make([]byte, 256)
+	for {
+		n, err := f.Read(buf)
+		for _, b := range buf[:n] {
+			if b == '\n' {
+				return line, nil
+			}
+			if len(line) >= MaxLineBytes {
+				return nil, ErrLineTooLong
+			}
+			line = append(line, b)
+		}
+		if err != nil {
+			if err == io.EOF && len(line) > 0 {
+				return line, nil
+			}
+			return nil, err
+		}
 	}
 }
 

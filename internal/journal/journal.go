@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -163,13 +162,6 @@ func (w *Writer) reopen() error {
 	}
 	w.f, w.ino = f, inode(fi)
 	return nil
-}
-
-func inode(fi os.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
-	}
-	return 0
 }
 
 // Append writes records, in order, under the cross-process lock; with
