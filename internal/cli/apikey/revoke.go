@@ -146,12 +146,15 @@ type results struct {
 	total  int
 	done   []View
 	failed []error
+	werr   error // the first failed write of a line
 }
 
 func (r *results) ok(v View, line string) {
 	r.done = append(r.done, v)
 	if !cmdutil.IsStructured(r.o) {
-		fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line))
+		if _, err := fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line)); err != nil && r.werr == nil {
+			r.werr = err
+		}
 	}
 }
 
@@ -169,9 +172,16 @@ func (r *results) finish(dryRun bool) error {
 		r.f.Notef("dry run: nothing was changed")
 	}
 	if cmdutil.IsStructured(r.o) && (len(r.done) > 0 || len(r.failed) == 0) {
-		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, columns(time.Now())); err != nil {
-			return err
+		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, columns(time.Now())); err != nil && r.werr == nil {
+			r.werr = err
 		}
+	}
+	if r.werr != nil {
+		if dryRun || len(r.done) == 0 {
+			return r.werr
+		}
+		// The keys were revoked: say so, exit 1, never "nothing was changed".
+		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "API key was", "API keys were")+" revoked")
 	}
 	switch {
 	case len(r.failed) == 0:
