@@ -156,7 +156,30 @@ func agentFilter(ctx context.Context, c *liveagent.Client, sess *liveagent.Sessi
 		if err := check(sess, rbac.Request{Action: rbac.ReadAPIKeys, Target: &t}); err != nil {
 			return "", err
 		}
+		if err := checkKeyCallerReads(ctx, c, sess, t); err != nil {
+			return "", err
+		}
 	}
 	idx[a.ID] = *a
 	return a.ID, nil
+}
+
+// checkKeyCallerReads is the pre-check of --agent for a caller known only by
+// its key (a published-only account): without apikeys.read the account shows
+// it only its own keys, whose userid names its agent. Asking for another
+// agent's keys is then refused, rather than answered with an empty list.
+func checkKeyCallerReads(ctx context.Context, c *liveagent.Client, sess *liveagent.Session, target rbac.Subject) error {
+	if !sess.Key || sess.Actor().Role.Has(rbac.APIKeysRead) {
+		return nil
+	}
+	own, err := c.ListAPIKeys(ctx, liveagent.ListOptions{})
+	if err != nil || len(own) == 0 {
+		return nil // cannot tell: the account decides
+	}
+	for _, k := range own {
+		if k.UserID == target.ID {
+			return nil
+		}
+	}
+	return forbidden(rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.ReadAPIKeys, Target: &target}))
 }
