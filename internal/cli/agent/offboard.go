@@ -336,11 +336,11 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	rows := offboardStepRows(plan)
 	r := func(i any) offboardStepRow { return i.(offboardStepRow) }
 	cols := []output.Column{
-		{Header: "LINE", Value: func(i any) string { return fmt.Sprint(r(i).Line) }},
-		{Header: "AGENT", Value: func(i any) string { return r(i).Email }},
-		{Header: "ID", Value: func(i any) string { return r(i).AgentID }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(r(i).Line) }},
+		{Header: "AGENT", Fit: output.Keep, Value: func(i any) string { return r(i).Email }},
+		{Header: "ID", Fit: output.Keep, Value: func(i any) string { return r(i).AgentID }},
 		{Header: "STEP", Value: func(i any) string { return r(i).Step }},
-		{Header: "DETAILS", Value: func(i any) string { return r(i).Details }},
+		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return r(i).Details }},
 	}
 	if err := output.PrintList(ios.Out, o, rows, cols); err != nil {
 		return err

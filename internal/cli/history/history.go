@@ -185,7 +185,7 @@ func historyRun(opts *Options) error {
 			{Header: "STEP", Value: func(i any) string { return strconv.Itoa(s(i).Step) }},
 			{Header: "OP", Value: func(i any) string { return s(i).Op }},
 			{Header: "TARGET", Value: func(i any) string { return targetLabel(s(i).Target, s(i).TargetID) }},
-			{Header: "CHANGE", Value: func(i any) string { return Describe(s(i).Op, s(i).Before, s(i).After) }},
+			{Header: "CHANGE", Fit: output.Wrap, Value: func(i any) string { return Describe(s(i).Op, s(i).Before, s(i).After) }},
 			{Header: "OUTCOME", Value: func(i any) string { return outcomeText(s(i).Outcome, s(i).Recorded, s(i).Error) }},
 		})
 	case opts.Agent != "":
@@ -204,10 +204,10 @@ func historyRun(opts *Options) error {
 		}
 		c := func(i any) change { return i.(change) }
 		return output.PrintList(out, o, rows, []output.Column{
-			{Header: "TIME", Value: func(i any) string { return c(i).Time.Local().Format("2006-01-02 15:04:05") }},
-			{Header: "RUN", Value: func(i any) string { return c(i).Run }},
+			{Header: "TIME", Fit: output.Keep, Value: func(i any) string { return c(i).Time.Local().Format("2006-01-02 15:04:05") }},
+			{Header: "RUN", Fit: output.Keep, Value: func(i any) string { return c(i).Run }},
 			{Header: "OP", Value: func(i any) string { return c(i).Op }},
-			{Header: "CHANGE", Value: func(i any) string { return Describe(c(i).Op, c(i).Before, c(i).After) }},
+			{Header: "CHANGE", Fit: output.Wrap, Value: func(i any) string { return Describe(c(i).Op, c(i).Before, c(i).After) }},
 			{Header: "OUTCOME", Value: func(i any) string { return outcomeText(c(i).Outcome, true, c(i).Error) }},
 			{Header: "COMMAND", Wide: true, Value: func(i any) string { return c(i).Command }},
 		})
@@ -232,8 +232,8 @@ func historyRun(opts *Options) error {
 	}
 	r := func(i any) summary { return i.(summary) }
 	return output.PrintList(out, o, list, []output.Column{
-		{Header: "RUN", Value: func(i any) string { return r(i).ID }},
-		{Header: "TIME", Value: func(i any) string { return r(i).Time.Local().Format("2006-01-02 15:04:05") }},
+		{Header: "RUN", Fit: output.Keep, Value: func(i any) string { return r(i).ID }},
+		{Header: "TIME", Fit: output.Keep, Value: func(i any) string { return r(i).Time.Local().Format("2006-01-02 15:04:05") }},
 		{Header: "PROFILE", Value: func(i any) string { return dash(r(i).Profile) }},
 		{Header: "COMMAND", Value: func(i any) string { return r(i).Command }},
 		{Header: "STEPS", Value: func(i any) string { return strconv.Itoa(r(i).Counts.Steps) }},

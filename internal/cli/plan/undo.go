@@ -127,10 +127,10 @@ func undoRun(ctx context.Context, opts *UndoOptions) error {
 		rows := checked.Plan.Rows()
 		if len(rows) > 0 || cmdutil.IsStructured(o) {
 			cols := []output.Column{
-				{Header: "EMAIL", Value: func(i any) string { return i.(bulk.PlanRow).Email }},
+				{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 				{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
-				{Header: "AGENT", Value: func(i any) string { return i.(bulk.PlanRow).AgentID }},
-				{Header: "DETAILS", Value: func(i any) string { return i.(bulk.PlanRow).Details }},
+				{Header: "AGENT", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).AgentID }},
+				{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
 			}
 			if err := output.PrintList(f.IOStreams.Out, o, rows, cols); err != nil {
 				return err
