@@ -201,6 +201,7 @@ func TestSignalWhileReadingPipedStdin(t *testing.T) {
 	}{
 		{"import", "email,name\n", []string{"agent", "import", "-f", "-"}},
 		{"auth login", "sandbox-own", []string{"auth", "login", "--url", url}},
+		{"apply a plan from stdin", "{\"version\":", []string{"apply", "-"}},
 	}
 	for _, rd := range readers {
 		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
@@ -323,6 +324,10 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 	if out, err := create.CombinedOutput(); err != nil {
 		t.Fatalf("role create: %v: %s", err, out)
 	}
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if out, err := ladmin(t, url, "agent", "offboard", "agent@example.com", "--plan-out", plan).CombinedOutput(); err != nil {
+		t.Fatalf("offboard --plan-out: %v: %s", err, out)
+	}
 	prompts := []struct {
 		name   string
 		args   []string
@@ -337,6 +342,7 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 		{"agent offboard", []string{"agent", "offboard", "agent@example.com"}, "[y/N]: ", "\x03", 0},
 		{"apikey revoke", []string{"apikey", "revoke", "1"}, "[y/N]: ", "\x03", 0},
 		{"auth login --email hidden password", []string{"auth", "login", "--email", "owner@example.com", "--url", url}, "Password for ", "\x03", 0},
+		{"apply a saved plan", []string{"apply", plan}, "[y/N]: ", "\x03", 0},
 		{"agent delete SIGTERM", []string{"agent", "delete", "agent@example.com"}, "[y/N]: ", "", syscall.SIGTERM},
 		{"auth login SIGHUP", []string{"auth", "login", "--url", url}, "API key for ", "", syscall.SIGHUP},
 	}

@@ -4,6 +4,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -66,7 +67,7 @@ On a terminal it asks for confirmation; off a terminal it needs --yes.`,
 
 func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	f := opts.F
-	data, err := readFile(opts.File, f.IOStreams.In)
+	data, err := readFile(opts.File, f.IOStreams.InContext(ctx)) // Ctrl-C ends a read of stdin at once
 	if err != nil {
 		return err
 	}
@@ -173,6 +174,9 @@ func readFile(path string, stdin io.Reader) ([]byte, error) {
 		data, err = io.ReadAll(io.LimitReader(stdin, bulk.MaxInputSize+1))
 	} else {
 		data, err = os.ReadFile(path)
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil, err // interrupted while reading stdin: exit 130
 	}
 	if err != nil {
 		return nil, cmdutil.Usagef("cannot read the plan: %v", err)
