@@ -9,7 +9,10 @@
 #      config file and creates no socket;
 #   2. times RUNS runs of `ladmin version` with hyperfine when installed
 #      (apt-get install -y hyperfine), else with a bash loop over date +%s%N,
-#      next to an empty Go program as the floor, and prints the means in ms;
+#      next to the floor of the mandated design, bench/startupfloor (a program
+#      linking only cobra and viper, built in the same run the same way), and
+#      an empty Go program, prints the means in ms and ladmin's ratio to the
+#      floor (goal, issue 15: at most 1.5);
 #   3. shows how much of it is package initialisation, and which packages.
 #
 # Usage: bench/startup.sh                (from anywhere in the repository)
@@ -27,6 +30,7 @@ go build -trimpath -ldflags "-s -w -X main.version=bench" -o "$work/ladmin" ./cm
 mkdir -p "$work/empty"
 printf 'package main\n\nfunc main() {}\n' > "$work/empty/main.go"
 (cd "$work/empty" && GO111MODULE=off GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$work/empty-go" main.go)
+go build -trimpath -ldflags "-s -w" -o "$work/floor" ./bench/startupfloor
 ladmin=$work/ladmin
 
 echo
@@ -77,31 +81,36 @@ if command -v hyperfine > /dev/null; then
   hyperfine --shell=none --warmup 20 --runs "$RUNS" --style basic \
     --export-csv "$work/times.csv" \
     --command-name "ladmin version" "$ladmin version" \
+    --command-name "cobra+viper floor" "$work/floor version" \
     --command-name "empty Go program" "$work/empty-go" > "$work/hyperfine.out" 2> "$work/hyperfine.err" ||
     { cat "$work/hyperfine.err" >&2; exit 1; }
   if grep -q outliers "$work/hyperfine.err"; then
     echo "(hyperfine saw statistical outliers: other work on this machine; the min is the least disturbed figure)"
   fi
   # command,mean,stddev,median,user,system,min,max (seconds)
-  awk -F, 'NR > 1 { printf "%-18s mean %6.2f ms  stddev %5.2f ms  min %5.2f ms  max %6.2f ms\n", $1":", $2*1000, $3*1000, $7*1000, $8*1000 }' "$work/times.csv"
+  awk -F, 'NR > 1 { printf "%-20s mean %6.2f ms  stddev %5.2f ms  min %5.2f ms  max %6.2f ms\n", $1":", $2*1000, $3*1000, $7*1000, $8*1000 }' "$work/times.csv"
+  ladmin_ms=$(awk -F, '$1 == "ladmin version" { print $2 * 1000 }' "$work/times.csv")
+  floor_ms=$(awk -F, '$1 == "cobra+viper floor" { print $2 * 1000 }' "$work/times.csv")
   tool="hyperfine $(hyperfine --version | awk '{print $2}')"
 else
-  measure() {
-    local total=0 s e i
-    for ((i = 0; i < 10; i++)); do "$@" > /dev/null; done # warm-up
-    for ((i = 0; i < RUNS; i++)); do
-      s=$(date +%s%N)
-      "$@" > /dev/null
-      e=$(date +%s%N)
-      total=$((total + e - s))
-    done
-    awk -v t="$total" -v n="$RUNS" 'BEGIN { printf "%.2f", t / n / 1e6 }'
-  }
-  echo "ladmin version:    mean $(measure "$ladmin" version) ms"
-  echo "empty Go program:  mean $(measure "$work/empty-go") ms"
+  # The three programs take turns, run after run, so that the load of a
+  # shared machine falls on all of them alike.
+  for ((i = 0; i < 10; i++)); do "$ladmin" version > /dev/null; "$work/floor" version > /dev/null; done # warm-up
+  t_ladmin=0 t_floor=0 t_empty=0
+  for ((i = 0; i < RUNS; i++)); do
+    s=$(date +%s%N); "$ladmin" version > /dev/null; e=$(date +%s%N); t_ladmin=$((t_ladmin + e - s))
+    s=$(date +%s%N); "$work/floor" version > /dev/null; e=$(date +%s%N); t_floor=$((t_floor + e - s))
+    s=$(date +%s%N); "$work/empty-go" > /dev/null; e=$(date +%s%N); t_empty=$((t_empty + e - s))
+  done
+  ms() { awk -v t="$1" -v n="$RUNS" 'BEGIN { printf "%.2f", t / n / 1e6 }'; }
+  ladmin_ms=$(ms $t_ladmin) floor_ms=$(ms $t_floor)
+  echo "ladmin version:     mean $ladmin_ms ms"
+  echo "cobra+viper floor:  mean $floor_ms ms"
+  echo "empty Go program:   mean $(ms $t_empty) ms"
   tool="a bash loop (includes the cost of date; install hyperfine for better figures)"
 fi
 echo "($tool, $RUNS runs, $(nproc) CPUs, binary $(du -h "$ladmin" | cut -f1))"
+awk -v l="$ladmin_ms" -v f="$floor_ms" 'BEGIN { printf "ladmin version / cobra+viper floor: %.2fx (goal <= 1.50)\n", l / f }'
 
 echo
 echo "== where start-up goes: package initialisation (GODEBUG=inittrace=1, one run)"

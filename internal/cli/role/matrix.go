@@ -20,7 +20,7 @@ type MatrixRole struct {
 	Builtin bool   `json:"builtin"`
 	Holders int    `json:"holders"` // active agents holding the role
 	// Permissions is null for a custom role seen only from outside (an
-	// account without the extensions): they are not known.
+	// account without the extensions): they cannot be known.
 	Permissions []string `json:"permissions"`
 	Opaque      bool     `json:"opaque,omitempty"`
 }
@@ -38,12 +38,11 @@ func Matrix(roles *liveagent.RoleIndex, agents []liveagent.Agent) []MatrixRole {
 	list := roles.List()
 	out := make([]MatrixRole, 0, len(list))
 	for _, r := range list {
-		mr := MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin,
-			Holders: counts[r.ID], Permissions: r.RBAC().Permissions.Names(), Opaque: r.Opaque}
-		if r.Opaque {
-			mr.Permissions = nil // never guessed from the base role
+		m := MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin, Holders: counts[r.ID], Opaque: r.Opaque}
+		if !r.Opaque {
+			m.Permissions = r.RBAC().Permissions.Names()
 		}
-		out = append(out, mr)
+		out = append(out, m)
 	}
 	return out
 }
@@ -70,6 +69,11 @@ holds it. -o csv gives the same grid for a spreadsheet (yes where held); -o json
 				return err
 			}
 			m := Matrix(roles, agents)
+			for _, r := range m {
+				if r.Opaque {
+					f.Warnf("%s is a custom role this account's API does not show (GET /roles is not part of LiveAgent's published API): its permissions are unknown (?); see it in LiveAgent's Configuration > Roles", r.Name)
+				}
+			}
 			switch {
 			case o.JQ != "" || o.Format == output.FormatJSON || o.Format == output.FormatYAML:
 				return output.PrintList(f.IOStreams.Out, o, m, nil)
