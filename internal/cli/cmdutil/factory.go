@@ -295,16 +295,25 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 	return cfg, nil
 }
 
-// cachePath is the account cache file: $XDG_CACHE_HOME/ladmin/accounts.json.
+// cachePath is the account cache file: $XDG_CACHE_HOME/ladmin/accounts.json,
+// else ~/.cache/ladmin/accounts.json. Both come from the factory's Getenv,
+// so a factory that shows no environment (the demo, tests) keeps what it
+// learns in memory only ("") and leaves nothing behind.
 func (f *Factory) cachePath() string {
 	if f.CachePath != "" {
 		return f.CachePath
 	}
-	dir := f.Getenv("XDG_CACHE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		return accountcache.DefaultPath()
+	if dir := f.Getenv("XDG_CACHE_HOME"); dir != "" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "ladmin", "accounts.json")
 	}
-	return filepath.Join(dir, "ladmin", "accounts.json")
+	home := f.Getenv("HOME")
+	if home == "" {
+		home = f.Getenv("USERPROFILE") // Windows
+	}
+	if home == "" || !filepath.IsAbs(home) {
+		return ""
+	}
+	return filepath.Join(home, ".cache", "ladmin", "accounts.json")
 }
 
 // capabilityStore keeps what the client learns of the account's API in the
