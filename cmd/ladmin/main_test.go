@@ -190,43 +190,53 @@ func TestKilledImportLeavesNoFailedFile(t *testing.T) {
 	}
 }
 
-// TestSignalWhileReadingPipedStdin: `agent import -f -` fed by a producer
-// that never finishes ends at once on SIGTERM or SIGHUP, exit 130.
+// TestSignalWhileReadingPipedStdin: a command reading stdin from a producer
+// that never finishes (`agent import -f -`, a key piped to `auth login`)
+// ends at once on SIGTERM, SIGHUP or SIGINT, exit 130.
 func TestSignalWhileReadingPipedStdin(t *testing.T) {
 	url, _ := sandboxtest.Start(t, sandbox.Options{})
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) {
-			r, w, err := os.Pipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			defer w.Close()
-			cmd := ladmin(t, url, "agent", "import", "-f", "-")
-			cmd.Stdin = r
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// Once ladmin has drained the pipe it is reading, its signal handlers in place.
-			if _, err := w.WriteString("email,name\n"); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "ladmin to read stdin", func() bool {
-				n, err := unix.IoctlGetInt(int(r.Fd()), ioctlInputQueue)
-				return err == nil && n == 0
+	readers := []struct {
+		name, partial string
+		args          []string
+	}{
+		{"import", "email,name\n", []string{"agent", "import", "-f", "-"}},
+		{"auth login", "sandbox-own", []string{"auth", "login", "--url", url}},
+	}
+	for _, rd := range readers {
+		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
+			t.Run(rd.name+"/"+sig.String(), func(t *testing.T) {
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				defer w.Close()
+				cmd := ladmin(t, url, rd.args...)
+				cmd.Stdin = r
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				// Once ladmin has drained the pipe it is reading, its signal handlers in place.
+				if _, err := w.WriteString(rd.partial); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, "ladmin to read stdin", func() bool {
+					n, err := unix.IoctlGetInt(int(r.Fd()), ioctlInputQueue)
+					return err == nil && n == 0
+				})
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				if code := exitCode(t, cmd); code != 130 {
+					t.Fatalf("exit %d, want 130; stderr:\n%s", code, stderr.String())
+				}
+				if got := stderr.String(); !strings.HasSuffix(got, "error: interrupted (exit 130)\n") {
+					t.Errorf("stderr = %q", got)
+				}
 			})
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			if code := exitCode(t, cmd); code != 130 {
-				t.Fatalf("exit %d, want 130; stderr:\n%s", code, stderr.String())
-			}
-			if got := stderr.String(); got != "error: interrupted (exit 130)\n" {
-				t.Errorf("stderr = %q", got)
-			}
-		})
+		}
 	}
 }
 
@@ -324,6 +334,9 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 		{"role delete", []string{"role", "delete", "temps"}, "[y/N]: ", "\x03", 0},
 		{"auth login hidden key", []string{"auth", "login", "--url", url}, "API key for ", "\x03", 0},
 		{"import from the terminal", []string{"agent", "import", "-f", "-"}, "end it with Ctrl-D", "\x03", 0},
+		{"agent offboard", []string{"agent", "offboard", "agent@example.com"}, "[y/N]: ", "\x03", 0},
+		{"apikey revoke", []string{"apikey", "revoke", "1"}, "[y/N]: ", "\x03", 0},
+		{"auth login --email hidden password", []string{"auth", "login", "--email", "owner@example.com", "--url", url}, "Password for ", "\x03", 0},
 		{"agent delete SIGTERM", []string{"agent", "delete", "agent@example.com"}, "[y/N]: ", "", syscall.SIGTERM},
 		{"auth login SIGHUP", []string{"auth", "login", "--url", url}, "API key for ", "", syscall.SIGHUP},
 	}
@@ -344,5 +357,73 @@ func TestCtrlCAtEveryPrompt(t *testing.T) {
 				t.Errorf("terminal left with echo=%v canonical=%v, want both on", echo, canonical)
 			}
 		})
+	}
+}
+
+// TestPrunePromptsOnATerminal: a real prune asks once on a terminal, naming
+// the agents; "n" changes nothing, "y" offboards exactly them. `apply` asks
+// too.
+func TestPrunePromptsOnATerminal(t *testing.T) {
+	url, _ := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	team := filepath.Join(dir, "team.csv")
+	keep := filepath.Join(dir, "keep.csv")
+	_ = os.WriteFile(team, []byte("email,name\nana@acme.example,Ana\nbo@acme.example,Bo\n"), 0o600)
+	_ = os.WriteFile(keep, []byte("email,name\nana@acme.example,Ana\nadmin@example.com,Adam Admin\nagent@example.com,Aggie Agent\n"), 0o600)
+	journal := filepath.Join(dir, "journal.ndjson")
+	run := func(args ...string) *exec.Cmd {
+		cmd := ladmin(t, url, args...)
+		cmd.Env = append(cmd.Env, "LADMIN_JOURNAL="+journal)
+		return cmd
+	}
+	if out, err := run("agent", "import", "-f", team).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v: %s", err, out)
+	}
+	active := func() string {
+		out, err := run("agent", "list", "--email", "*@acme.example", "--jq", `[.[].email] | join(",")`).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+
+	term := startTerminal(t, run("agent", "import", "-f", keep, "--prune"))
+	term.waitFor("[y/N]: ")
+	if s := term.text(); !strings.Contains(s, "Offboard 1 agent not in") || !strings.Contains(s, "bo@acme.example?") {
+		t.Fatalf("the prompt:\n%s", s)
+	}
+	term.typeKeys("n\r")
+	if code := exitCode(t, term.cmd); code != 2 {
+		t.Fatalf("answering no: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example,bo@acme.example" {
+		t.Fatalf("after no: %s", got)
+	}
+
+	term = startTerminal(t, run("agent", "import", "-f", keep, "--prune"))
+	term.waitFor("[y/N]: ")
+	term.typeKeys("y\r")
+	if code := exitCode(t, term.cmd); code != 0 {
+		t.Fatalf("answering yes: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example" {
+		t.Fatalf("after yes: %s", got)
+	}
+
+	plan := filepath.Join(dir, "plan.json")
+	if out, err := run("agent", "import", "-f", team, "--plan-out", plan, "--on-existing", "update").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v: %s", err, out)
+	}
+	term = startTerminal(t, run("apply", plan))
+	term.waitFor("[y/N]: ")
+	if s := term.text(); !strings.Contains(s, "Apply 1 step of") {
+		t.Fatalf("the prompt:\n%s", s)
+	}
+	term.typeKeys("y\r")
+	if code := exitCode(t, term.cmd); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, term.text())
+	}
+	if got := active(); got != "ana@acme.example,bo@acme.example" {
+		t.Fatalf("after apply: %s", got)
 	}
 }

@@ -12,12 +12,15 @@
 package accountcache
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ladmin/ladmin/internal/fileutil"
 )
 
 // Fact names in use. Add yours here, so two features never share a name.
@@ -108,6 +111,11 @@ func (s Store) Put(key, fact string, v any, learnedAt time.Time) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := fileutil.Lock(context.Background(), s.Path) // concurrent ladmins keep each other's facts
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	f := s.load()
 	rec := f.Records[key]
 	if rec == nil {
@@ -124,6 +132,11 @@ func (s Store) Forget(key, fact string) error {
 	if s.Path == "" {
 		return nil
 	}
+	unlock, err := fileutil.Lock(context.Background(), s.Path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	f := s.load()
 	if fact == "" {
 		delete(f.Records, key)
@@ -158,25 +171,8 @@ func (s Store) write(f file) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(s.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".accounts-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), s.Path)
+	return fileutil.WriteAtomic(s.Path, append(data, '\n')) // mode 0600
 }

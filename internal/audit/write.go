@@ -30,6 +30,9 @@ type WriteOptions struct {
 	// Width is the terminal's width, to which the table is fitted; 0 (off a
 	// terminal, in CI logs) prints every finding whole.
 	Width int
+	// Color marks severities and the verdict in color (a terminal, without
+	// NO_COLOR or --no-color).
+	Color bool
 }
 
 // Write renders the report in format. It renders into memory first, so a
@@ -95,7 +98,46 @@ func agentText(f Finding) string {
 	return "-"
 }
 
+// ANSI colors of the table on a terminal: errors red, warnings yellow, a
+// passed verdict green.
+const (
+	colorRed    = "\x1b[31m"
+	colorYellow = "\x1b[33m"
+	colorGreen  = "\x1b[32m"
+	colorBold   = "\x1b[1m"
+	colorReset  = "\x1b[0m"
+)
+
+// colorTable colors what the severity column and the verdict say. It works
+// on the rendered text, after the cells were escaped and aligned: color
+// codes inside cells would be escaped, and counted as width.
+func colorTable(rendered string) string {
+	var b strings.Builder
+	for line := range strings.Lines(rendered) {
+		switch {
+		case strings.HasPrefix(line, string(SeverityError)+" "):
+			line = colorRed + string(SeverityError) + colorReset + line[len(SeverityError):]
+		case strings.HasPrefix(line, string(SeverityWarning)+" "):
+			line = colorYellow + string(SeverityWarning) + colorReset + line[len(SeverityWarning):]
+		case strings.HasPrefix(line, "audit FAILED"):
+			line = colorBold + colorRed + "audit FAILED" + colorReset + line[len("audit FAILED"):]
+		case strings.HasPrefix(line, "audit passed"):
+			line = colorBold + colorGreen + "audit passed" + colorReset + line[len("audit passed"):]
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
 func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
+	if opts.Color {
+		var buf bytes.Buffer
+		if err := writeTable(&buf, r, WriteOptions{NoHeaders: opts.NoHeaders, Width: opts.Width}); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, colorTable(buf.String()))
+		return err
+	}
 	if len(r.Findings) > 0 {
 		rows := make([][]string, len(r.Findings))
 		for i, f := range r.Findings {

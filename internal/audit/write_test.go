@@ -409,3 +409,29 @@ func TestRuleName(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal the severities and the verdict are colored, after the
+// table is laid out: the alignment of the plain table is kept.
+func TestWriteTableColor(t *testing.T) {
+	r := sampleReport(t)
+	var plain, colored bytes.Buffer
+	if err := Write(&plain, FormatTable, r, WriteOptions{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&colored, FormatTable, r, WriteOptions{Width: 100, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "\x1b") {
+		t.Errorf("plain table has color codes:\n%s", plain.String())
+	}
+	got := colored.String()
+	for _, want := range []string{"\x1b[31merror\x1b[0m ", "\x1b[1m\x1b[31maudit FAILED\x1b[0m"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("colored table lacks %q:\n%q", want, got)
+		}
+	}
+	strip := strings.NewReplacer("\x1b[31m", "", "\x1b[33m", "", "\x1b[32m", "", "\x1b[1m", "", "\x1b[0m", "")
+	if strip.Replace(got) != plain.String() {
+		t.Errorf("colors changed the layout:\n%s\nvs\n%s", strip.Replace(got), plain.String())
+	}
+}

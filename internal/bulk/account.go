@@ -167,6 +167,9 @@ func (a *Account) Lookup(email string) *liveagent.Agent {
 	return e.deleted
 }
 
+// ByID returns the agent (active or deleted) with that id, or nil.
+func (a *Account) ByID(id string) *liveagent.Agent { return a.byID[id] }
+
 // Department finds a department by id or name, case-insensitively.
 func (a *Account) Department(ref string) (liveagent.Department, bool) { return a.depts.Lookup(ref) }
 

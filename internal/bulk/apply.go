@@ -16,6 +16,7 @@ type API interface {
 	CreateAgentOnce(ctx context.Context, in liveagent.AgentCreate) (*liveagent.Agent, error)
 	UpdateAgent(ctx context.Context, id string, up liveagent.AgentUpdate) (*liveagent.Agent, error)
 	RestoreAgent(ctx context.Context, id, email string) (*liveagent.Agent, error)
+	DeleteAgent(ctx context.Context, id string) error
 	GetAgent(ctx context.Context, id string) (*liveagent.Agent, error)
 	FindAgentsByEmail(ctx context.Context, email string, includeDeleted bool) ([]liveagent.Agent, error)
 }
@@ -80,6 +81,10 @@ func (s Summary) Clean() bool {
 func (s Summary) String() string {
 	out := fmt.Sprintf("%d created, %d updated, %d restored, %d skipped, %d failed",
 		s.Created, s.Updated, s.Restored, s.Skipped, s.Failed)
+	if s.Offboarded > 0 {
+		out = fmt.Sprintf("%d created, %d updated, %d restored, %d offboarded, %d skipped, %d failed",
+			s.Created, s.Updated, s.Restored, s.Offboarded, s.Skipped, s.Failed)
+	}
 	if s.NotAttempted > 0 {
 		out += fmt.Sprintf(", %d not attempted", s.NotAttempted)
 	}
@@ -270,10 +275,16 @@ dispatch:
 func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	res := Result{Step: s, AgentID: s.AgentID()}
 	var err error
+	op := string(s.Action)
+	if s.Op != "" {
+		op = s.Op
+	}
+	before := s.BeforeState()
+	jctx := liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: s.Record.Email, State: before})
 	switch s.Action {
 	case ActionCreate:
 		var a *liveagent.Agent
-		a, err = api.CreateAgentOnce(ctx, *s.Create)
+		a, err = api.CreateAgentOnce(jctx, *s.Create)
 		if liveagent.KindOf(err) == liveagent.KindConflict {
 			// The email was taken before this row's first attempt (a late
 			// commit of our own lost attempt is resolved by CreateAgentOnce):
@@ -289,7 +300,7 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 			res.AgentID = a.ID
 		}
 	case ActionUpdate:
-		_, err = api.UpdateAgent(ctx, s.Target.ID, *s.Update)
+		_, err = api.UpdateAgent(jctx, s.Target.ID, *s.Update)
 	case ActionOffboard:
 		oa, ok := api.(OffboardAPI)
 		if !ok {
@@ -298,9 +309,21 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 		}
 		res.Ops, err = runOps(ctx, oa, s.Ops, opts)
 	case ActionRestore:
-		_, err = restoreOnce(ctx, api, s.Target.ID, opts)
+		var restored *liveagent.Agent
+		restored, err = restoreOnce(jctx, api, s.Target.ID, opts)
 		if err == nil && s.Update != nil {
-			if _, uerr := api.UpdateAgent(ctx, s.Target.ID, *s.Update); uerr != nil {
+			var now *liveagent.AgentState
+			if before != nil {
+				st := *before
+				st.Status = liveagent.StatusActive
+				if restored != nil && restored.ID != "" {
+					st = *liveagent.StateOf(*restored, nil)
+					st.Departments = before.Departments
+				}
+				now = &st
+			}
+			uctx := liveagent.WithBefore(ctx, liveagent.Before{Op: "update", Target: s.Record.Email, State: now})
+			if _, uerr := api.UpdateAgent(uctx, s.Target.ID, *s.Update); uerr != nil {
 				err = fmt.Errorf("restored, but the update that followed failed: %w", uerr)
 			}
 		}

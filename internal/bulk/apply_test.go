@@ -85,6 +85,20 @@ func (f *fakeAPI) UpdateAgent(ctx context.Context, id string, up liveagent.Agent
 	return &cp, nil
 }
 
+func (f *fakeAPI) DeleteAgent(ctx context.Context, id string) error {
+	if err := f.wait(ctx, id); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.agents[id]
+	if !ok {
+		return &liveagent.Error{Kind: liveagent.KindNotFound, Status: 404, Message: "no agent " + id}
+	}
+	a.Status = "X"
+	return nil
+}
+
 func (f *fakeAPI) RestoreAgent(ctx context.Context, id, email string) (*liveagent.Agent, error) {
 	if err := f.wait(ctx, id); err != nil {
 		return nil, err

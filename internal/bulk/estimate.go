@@ -11,6 +11,13 @@ import (
 // X-RateLimit-Limit hint.
 const DefaultRateLimit = 180.0 / 60
 
+// Where the pace of an estimate comes from.
+const (
+	RateFromAccount = "the account's rate limit" // its X-RateLimit-Limit
+	RateDefault     = "LiveAgent's default"      // the account sent none
+	RateFlag        = "--rate"
+)
+
 // Estimate is how long applying a plan should take.
 type Estimate struct {
 	Requests int
@@ -41,14 +48,14 @@ func EstimatePlan(p *Plan, o EstimateOptions) Estimate {
 	switch {
 	case o.Hint > 0:
 		e.Rate = o.Hint
-		e.RateSource = "the account's X-RateLimit-Limit"
+		e.RateSource = RateFromAccount
 	default:
 		e.Rate = DefaultRateLimit
-		e.RateSource = "LiveAgent's limit of 180 requests per minute per key; the account sent no X-RateLimit-Limit"
+		e.RateSource = RateDefault
 	}
 	if o.ClientRate > 0 && o.ClientRate < e.Rate {
 		e.Rate = o.ClientRate
-		e.RateSource = "--rate"
+		e.RateSource = RateFlag
 	}
 	byRate := time.Duration(float64(e.Requests) / e.Rate * float64(time.Second))
 	conc := max(o.Concurrency, 1)
@@ -65,8 +72,17 @@ func (e Estimate) String() string {
 	if e.Requests != 1 {
 		what = fmt.Sprintf("%d write requests", e.Requests)
 	}
-	return fmt.Sprintf("would send %s: about %s at %s requests/s (%s)",
-		what, roundDuration(e.Duration), trimFloat(e.Rate), e.RateSource)
+	perMinute := trimFloat(e.Rate * 60)
+	var at string
+	switch e.RateSource {
+	case RateDefault:
+		at = "LiveAgent's default of " + perMinute + " requests a minute (the account sent no rate limit)"
+	case RateFromAccount:
+		at = "the account's rate limit of " + perMinute + " requests a minute (its X-RateLimit-Limit)"
+	default:
+		at = e.RateSource + " " + trimFloat(e.Rate) + " (" + perMinute + " requests a minute)"
+	}
+	return fmt.Sprintf("would send %s: about %s at %s", what, roundDuration(e.Duration), at)
 }
 
 func trimFloat(f float64) string {

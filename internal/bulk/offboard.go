@@ -35,20 +35,12 @@ const (
 	OpDelete    OpKind = "delete"     // DELETE /agents/{id}
 )
 
-// AgentState is an agent as it was read when the plan was made.
-type AgentState struct {
-	ID     string `json:"id"`
-	Email  string `json:"email"`
-	Name   string `json:"name"`
-	Role   string `json:"role"`
-	RoleID string `json:"role_id"`
-	Status string `json:"status"`
-}
+// AgentState is an agent as it was read when the plan was made: the one
+// state that saved plans, the journal and undo keep too.
+type AgentState = liveagent.AgentState
 
 // StateOf records what a plan saw of an agent.
-func StateOf(a liveagent.Agent) AgentState {
-	return AgentState{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, RoleID: a.RoleID, Status: a.Status}
-}
+func StateOf(a liveagent.Agent) AgentState { return *liveagent.StateOf(a, nil) }
 
 // Op is one request of a plan, as data that can be written out and read
 // back (saved plans, the journal): what it does, to which agent (and key),
@@ -181,16 +173,12 @@ func ValidateOffboard(f *File) Problems {
 	return p.list.Sorted()
 }
 
-// Find returns the agent a row names: by id when it gives one (an email
-// given too must match), else by email (the active agent, else the most
-// recently deleted one); nil when the account has none.
+// Find returns the agent a row names: by id when it gives one, else by
+// email (the active agent, else the most recently deleted one); nil when
+// the account has none.
 func (a *Account) Find(r *Record) *liveagent.Agent {
 	if r.ID != "" {
-		ag := a.byID[r.ID]
-		if ag != nil && r.Email != "" && !strings.EqualFold(ag.Email, r.Email) {
-			return nil
-		}
-		return ag
+		return a.byID[r.ID]
 	}
 	return a.Lookup(r.Email)
 }
@@ -199,12 +187,10 @@ func (a *Account) Find(r *Record) *liveagent.Agent {
 // keys: an agent that exists gets sign-out, a revoke-key per key it holds
 // (unless kept) and, when still active, delete; an agent deleted already
 // gets sign-out and revoke-key only; a row that names no agent is a skip
-// (no such agent). Rows must be valid (ValidateOffboard) first.
+// (no such agent). Rows must be valid (ValidateOffboard) and name distinct
+// agents (CheckOffboardTargets) first.
 func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) *Plan {
-	byUser := map[string][]Key{}
-	for _, k := range keys {
-		byUser[k.UserID] = append(byUser[k.UserID], k)
-	}
+	byUser := KeysByAgent(keys)
 	plan := &Plan{File: f}
 	for i := range f.Records {
 		r := &f.Records[i]
@@ -219,34 +205,73 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 		if r.Email == "" {
 			r.Email = target.Email // the report names the agent by email too
 		}
-		step.Action, step.Target = ActionOffboard, target
-		state := StateOf(*target)
-		op := func(kind OpKind) Op { return Op{Kind: kind, AgentID: target.ID, Email: target.Email, Target: state} }
-		step.Ops = append(step.Ops, op(OpSignOut))
-		revoked := 0
-		for _, k := range byUser[target.ID] {
-			switch {
-			case opts.KeepKeys:
-				step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptByFlag})
-			case opts.OwnKeyID != "" && k.ID == opts.OwnKeyID:
-				step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptOwnKey})
-			default:
-				o := op(OpRevokeKey)
-				o.KeyID, o.KeyName = k.ID, k.Name
-				step.Ops = append(step.Ops, o)
-				revoked++
-			}
-		}
-		if revoked > 0 && opts.CallerUnknown && opts.OwnKeyID == "" {
-			step.Notes = append(step.Notes, unknownOwnN)
-		}
-		if target.Active() {
-			step.Ops = append(step.Ops, op(OpDelete))
-		}
-		step.Details = offboardDetails(step, target)
-		plan.Steps = append(plan.Steps, step)
+		plan.Steps = append(plan.Steps, OffboardStep(r, target, byUser[target.ID], opts))
 	}
 	return plan
+}
+
+// OffboardStep is the step that offboards one agent holding keys: sign out,
+// revoke each key (unless kept), delete when still active. Offboarding,
+// import --prune and undo make their offboard steps with it.
+func OffboardStep(r *Record, target *liveagent.Agent, keys []Key, opts OffboardOptions) Step {
+	step := Step{Record: r, Action: ActionOffboard, Target: target}
+	state := StateOf(*target)
+	step.Before = &state
+	op := func(kind OpKind) Op { return Op{Kind: kind, AgentID: target.ID, Email: target.Email, Target: state} }
+	step.Ops = append(step.Ops, op(OpSignOut))
+	revoked := 0
+	for _, k := range keys {
+		switch {
+		case opts.KeepKeys:
+			step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptByFlag})
+		case opts.OwnKeyID != "" && k.ID == opts.OwnKeyID:
+			step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptOwnKey})
+		default:
+			o := op(OpRevokeKey)
+			o.KeyID, o.KeyName = k.ID, k.Name
+			step.Ops = append(step.Ops, o)
+			revoked++
+		}
+	}
+	if revoked > 0 && opts.CallerUnknown && opts.OwnKeyID == "" {
+		step.Notes = append(step.Notes, unknownOwnN)
+	}
+	if target.Active() {
+		step.Ops = append(step.Ops, op(OpDelete))
+	}
+	step.Details = offboardDetails(step, target)
+	return step
+}
+
+// KeysByAgent groups keys by the agent that holds them.
+func KeysByAgent(keys []Key) map[string][]Key {
+	byUser := map[string][]Key{}
+	for _, k := range keys {
+		byUser[k.UserID] = append(byUser[k.UserID], k)
+	}
+	return byUser
+}
+
+// CheckOffboardTargets checks the rows against the account before a plan is
+// made: a row whose id and email name different agents, and two rows naming
+// the same agent (one by id, one by email), are problems (exit 2).
+func CheckOffboardTargets(f *File, acct *Account) Problems {
+	p := &problemList{file: f.Name}
+	seen := map[string]int{} // agent id -> line
+	for i := range f.Records {
+		r := &f.Records[i]
+		target := acct.Find(r)
+		switch {
+		case target == nil:
+		case r.ID != "" && r.Email != "" && !strings.EqualFold(r.Email, target.Email):
+			p.add(r.Line, "", "id %s is the agent %s, not %s: fix the id or the email", r.ID, target.Email, r.Email)
+		case seen[target.ID] > 0:
+			p.add(r.Line, "", "%s is the agent of line %d too (id %s); each agent must appear once", r.Ref(), seen[target.ID], target.ID)
+		default:
+			seen[target.ID] = r.Line
+		}
+	}
+	return p.list.Sorted()
 }
 
 func offboardDetails(s Step, target *liveagent.Agent) string {
@@ -459,6 +484,16 @@ func runOps(ctx context.Context, api OffboardAPI, ops []Op, opts ApplyOptions) (
 // way back is resolved by trying again (sign-out) or by finding the work
 // done (a key already gone, an agent already deleted).
 func runOp(ctx context.Context, api OffboardAPI, o Op, opts ApplyOptions) (note string, err error) {
+	// The journal records each operation with the agent as the plan read it.
+	before := liveagent.Before{Op: string(o.Kind), Target: o.Email}
+	switch o.Kind {
+	case OpDelete:
+		state := o.Target
+		before.State = &state
+	case OpRevokeKey:
+		before.Target = o.KeyID + keyName(o.KeyName) + " of " + o.Email
+	}
+	ctx = liveagent.WithBefore(ctx, before)
 	switch o.Kind {
 	case OpSignOut:
 		for attempt := 1; ; attempt++ {

@@ -381,3 +381,20 @@ func TestLeaversFileFromASpreadsheet(t *testing.T) {
 		t.Errorf("a file without email or id: %v", problems)
 	}
 }
+
+func TestOffboardPlanProblems(t *testing.T) {
+	f := &File{Name: "leavers.csv", Records: []Record{
+		{Line: 2, Email: "ana@example.com"},
+		{Line: 3, ID: "g1"},                          // ana again, by id
+		{Line: 4, ID: "g2", Email: "cy@example.com"}, // g2 is bob
+		{Line: 5, Email: "bob@example.com", ID: "g2"},
+	}}
+	problems := CheckOffboardTargets(f, offboardAccount("o1"))
+	want := []string{
+		"leavers.csv:3: g1 is the agent of line 2 too (id g1); each agent must appear once",
+		"leavers.csv:4: id g2 is the agent bob@example.com, not cy@example.com: fix the id or the email",
+	}
+	if got := problems.Lines(); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -66,6 +66,12 @@ type Step struct {
 	Update *liveagent.AgentUpdate
 	// Changes lists what Update changes, for people: `role agent -> admin`.
 	Changes []string
+	// Before is the target as the plan read it (nil for a create): what the
+	// journal records, a saved plan checks, and undo goes back to.
+	Before *liveagent.AgentState
+	// Op names the step in the journal when it is not the action's name
+	// (set-role, and the steps of undo).
+	Op string
 	// Ops are the operations of an offboard step, applied in order.
 	Ops []Op
 	// Kept are keys of the agent that an offboard step leaves alone, and why.
@@ -94,6 +100,15 @@ func (s *Step) Requests() int {
 	return 0
 }
 
+// BeforeState is the target as the plan read it: Before, else what Target
+// says (a plan made without the departments), nil for a create.
+func (s *Step) BeforeState() *liveagent.AgentState {
+	if s.Before == nil && s.Target != nil {
+		return liveagent.StateOf(*s.Target, nil)
+	}
+	return s.Before
+}
+
 // AgentID is the id of the agent the step acts on, when already known.
 func (s *Step) AgentID() string {
 	if s.Target != nil {
@@ -110,7 +125,7 @@ type Plan struct {
 
 // Counts is how many rows take each action.
 type Counts struct {
-	Create, Update, Restore, Skip, Error int
+	Create, Update, Restore, Skip, Error, Offboard int
 }
 
 // Counts tallies the plan.
@@ -128,6 +143,8 @@ func (p *Plan) Counts() Counts {
 			c.Skip++
 		case ActionError:
 			c.Error++
+		case ActionOffboard:
+			c.Offboard++
 		}
 	}
 	return c
@@ -222,6 +239,13 @@ func planRow(r *Record, acct *Account, opts PlanOptions, p *problemList) (Step, 
 		return step, false
 	}
 	step.Target = target
+	if target != nil {
+		var depts []string
+		if target.Active() {
+			depts = append([]string{}, acct.DepartmentsOf(target.ID)...)
+		}
+		step.Before = liveagent.StateOf(*target, depts)
+	}
 
 	if r.Status == liveagent.StatusDeleted {
 		step.Action = ActionSkip
@@ -372,6 +396,14 @@ func Authorize(plan *Plan, acct *Account) Problems {
 		p.add(0, "", "%s; an import needs the agents.invite permission", d.Reason)
 		return p.list
 	}
+	return AuthorizeSteps(plan, acct)
+}
+
+// AuthorizeSteps is Authorize without the import-wide check: each step's
+// own rules, for plans that only change existing agents (review decisions).
+func AuthorizeSteps(plan *Plan, acct *Account) Problems {
+	p := &problemList{file: plan.File.Name}
+	actor := acct.Actor()
 	owners := acct.ActiveOwners()
 	for i := range plan.Steps {
 		s := &plan.Steps[i]

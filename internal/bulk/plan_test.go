@@ -153,11 +153,12 @@ func TestEstimate(t *testing.T) {
 	}
 	plan := mustPlan(t, b.String(), acct, OnExistingSkip)
 	e := EstimatePlan(plan, EstimateOptions{Concurrency: 8})
-	if e.Requests != 360 || e.Duration != 2*time.Minute || !strings.Contains(e.String(), "180 requests per minute") {
+	if e.Requests != 360 || e.Duration != 2*time.Minute || !strings.Contains(e.String(), "about 2m0s at LiveAgent's default of 180 requests a minute (the account sent no rate limit)") {
 		t.Errorf("default estimate: %+v %s", e, e)
 	}
 	e = EstimatePlan(plan, EstimateOptions{Hint: 100, Concurrency: 8, RoundTrip: 50 * time.Millisecond})
-	if e.Duration != 3600*time.Millisecond || e.Rate != 100 {
+	if e.Duration != 3600*time.Millisecond || e.Rate != 100 ||
+		!strings.Contains(e.String(), "at the account's rate limit of 6000 requests a minute (its X-RateLimit-Limit)") {
 		t.Errorf("hinted estimate: %+v", e)
 	}
 	e = EstimatePlan(plan, EstimateOptions{Hint: 100, Concurrency: 1, RoundTrip: 50 * time.Millisecond})
@@ -165,7 +166,7 @@ func TestEstimate(t *testing.T) {
 		t.Errorf("one worker at 50ms: %+v", e)
 	}
 	e = EstimatePlan(plan, EstimateOptions{Hint: 100, ClientRate: 10, Concurrency: 8})
-	if e.Duration != 36*time.Second || e.RateSource != "--rate" {
+	if e.Duration != 36*time.Second || e.RateSource != "--rate" || !strings.Contains(e.String(), "at --rate 10 (600 requests a minute)") {
 		t.Errorf("--rate 10: %+v", e)
 	}
 }

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"io"
+	"strings"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -27,7 +28,9 @@ func NewProgress(w io.Writer, total int, label string) *Progress {
 		),
 		mpb.AppendDecorators(
 			decor.AverageSpeed(0, "%.1f rows/s", decor.WCSyncSpace),
-			decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace), " done"),
+			// Labelled, so "14s" is not read as the time spent.
+			decor.OnComplete(decor.Meta(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace),
+				func(s string) string { return " ETA " + strings.TrimSpace(s) }), " done"),
 		),
 	)
 	return &Progress{p: p, bar: bar}
@@ -49,14 +52,16 @@ func (pr *Progress) Writer(fallback io.Writer) io.Writer {
 	return pr.p
 }
 
-// Finish leaves the bar where the run stopped (complete, or not when the run
-// did not finish every row) and waits until it is drawn for the last time.
+// Finish leaves a completed bar on the screen and clears one the run did not
+// complete, then waits until it is drawn for the last time.
 func (pr *Progress) Finish() {
 	if pr == nil {
 		return
 	}
 	if !pr.bar.Completed() {
-		pr.bar.Abort(false)
+		// Interrupted or stopped: clear the bar rather than leave it frozen
+		// mid-way; the summary that follows says where the run stopped.
+		pr.bar.Abort(true)
 	}
 	pr.p.Wait()
 }

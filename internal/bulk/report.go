@@ -99,8 +99,8 @@ func NewFailedWriter(w io.Writer, f *File) *FailedWriter {
 
 // Add writes the row of r when it did not end as planned.
 func (fw *FailedWriter) Add(r Result) {
-	if r.Outcome == OutcomeOK {
-		return
+	if r.Outcome == OutcomeOK || r.Step.Record.Raw == nil {
+		return // a pruned agent is no row of the file to retry
 	}
 	fw.mu.Lock()
 	fw.n++
@@ -145,18 +145,21 @@ func Line(r Result) string {
 	rec := r.Step.Record
 	switch r.Outcome {
 	case OutcomeOK:
-		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored"}[r.Step.Action]
+		verb := map[Action]string{ActionCreate: "created", ActionUpdate: "updated", ActionRestore: "restored", ActionOffboard: "offboarded"}[r.Step.Action]
 		if r.Existed {
 			verb = "skipped"
 		}
 		if verb == "" {
 			return ""
 		}
-		where := fmt.Sprintf("line %d", rec.Line)
-		if r.AgentID != "" {
-			where += ", id " + r.AgentID
+		var where []string
+		if rec.Line > 0 {
+			where = append(where, fmt.Sprintf("line %d", rec.Line))
 		}
-		line := fmt.Sprintf("%s %s (%s)", verb, rec.Email, where)
+		if r.AgentID != "" {
+			where = append(where, "id "+r.AgentID)
+		}
+		line := fmt.Sprintf("%s %s (%s)", verb, rec.Email, strings.Join(where, ", "))
 		if len(r.Step.Changes) > 0 {
 			line += ": " + strings.Join(r.Step.Changes, ", ")
 		}
@@ -245,6 +248,9 @@ func (r Result) Row() ResultRow {
 // Summary describes the plan in one line: "3 to create, 1 to update, ...".
 func (c Counts) String() string {
 	s := fmt.Sprintf("%d to create, %d to update, %d to restore, %d to skip", c.Create, c.Update, c.Restore, c.Skip)
+	if c.Offboard > 0 {
+		s = fmt.Sprintf("%d to create, %d to update, %d to restore, %d to offboard, %d to skip", c.Create, c.Update, c.Restore, c.Offboard, c.Skip)
+	}
 	if c.Error > 0 {
 		s += fmt.Sprintf(", %d in error", c.Error)
 	}

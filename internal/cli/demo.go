@@ -16,6 +16,7 @@ import (
 
 	ladmin "github.com/ladmin/ladmin"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/journal"
 	"github.com/ladmin/ladmin/internal/sandbox"
 )
 
@@ -26,6 +27,8 @@ type demoStep struct {
 	args []string
 	// wantExit is the exit code the step is expected to end with.
 	wantExit int
+	// lastRun appends the id of the journal's last run to args.
+	lastRun bool
 }
 
 func newCmdDemo(f *cmdutil.Factory) *cobra.Command {
@@ -35,9 +38,11 @@ func newCmdDemo(f *cmdutil.Factory) *cobra.Command {
 		Long: `Start a sandbox help desk in memory, then run real ladmin commands against it and show
 their real output: who am I, invite an admin, an agent's refused attempt to invite,
 no escalation, bulk onboarding from a CSV, a custom role, a role change, an audit,
-and offboarding a leaver (signed out, API key revoked, deleted).
+offboarding a leaver (signed out, API key revoked, deleted), the history of every
+change, and undoing the offboarding.
 
-Nothing is read from or written to your configuration, and nothing is left behind.`,
+Nothing is read from or written to your configuration or your journal (the tour keeps
+a journal of its own), and nothing is left behind.`,
 		Example: "  ladmin demo",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,6 +74,8 @@ func demoSteps() []demoStep {
 		{say: "What exactly may a support lead do?", as: "owner", args: []string{"role", "show", "support-lead"}},
 		{say: "May an agent's key invite? (exit 0 for yes, 4 for no)", as: "agent",
 			args: []string{"can-i", "agents.invite"}, wantExit: cmdutil.ExitForbidden},
+		{say: "Who can see every report, and through which role?", as: "owner",
+			args: []string{"who-can", "reports.all"}},
 		{say: "Audit role assignments against a policy, as a CI job would (exit 1: findings).", as: "owner",
 			args: []string{"audit", "--policy", policy}, wantExit: cmdutil.ExitNotClean},
 		{say: "Aggie leaves. Offboarding plans every step first: sign out, revoke her API key, delete.", as: "admin",
@@ -77,6 +84,10 @@ func demoSteps() []demoStep {
 			args: []string{"agent", "offboard", "agent@example.com", "--yes"}},
 		{say: "Her key was revoked: it opens nothing any more (exit 3).", as: "agent",
 			args: []string{"whoami"}, wantExit: cmdutil.ExitAuth},
+		{say: "Every change ladmin made is in its journal (this tour's journal is thrown away at the end).", as: "owner",
+			args: []string{"history"}},
+		{say: "She is back after all: undo the offboarding. The same agent is restored; her revoked key cannot come back.", as: "admin",
+			args: []string{"undo", "--yes"}, lastRun: true},
 	}
 }
 
@@ -123,12 +134,20 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 		sandbox.OwnerKey, sandbox.AdminKey, sandbox.AgentKey)
 	fmt.Fprintf(out, "the sample files roster.csv and policy.yaml (copies of testdata/) are in %s.\n", dir)
 	start := time.Now()
+	journal := filepath.Join(dir, "journal.ndjson")
 	for i, st := range demoSteps() {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if st.lastRun {
+			id, err := lastRunID(journal)
+			if err != nil {
+				return err
+			}
+			st.args = append(st.args[:1:1], append([]string{id}, st.args[1:]...)...)
+		}
 		fmt.Fprintf(out, "\n%d. %s\n$ ladmin %s    # as %s@example.com\n", i+1, st.say, shellJoin(st.args), st.as)
-		code, reported := runDemoStep(ctx, f, url, st)
+		code, reported := runDemoStep(ctx, f, url, journal, st)
 		if code != st.wantExit {
 			return cmdutil.Exit(cmdutil.ExitNotClean, "demo step %d (ladmin %s) ended with exit %d, expected %d",
 				i+1, strings.Join(st.args, " "), code, st.wantExit)
@@ -144,7 +163,7 @@ func demoRun(ctx context.Context, f *cmdutil.Factory) error {
 
 // runDemoStep runs one command in-process, as a fresh ladmin invocation that
 // sees only the sandbox URL and the step's key: no environment, no config file.
-func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoStep) (code int, reported bool) {
+func runDemoStep(ctx context.Context, f *cmdutil.Factory, url, journal string, st demoStep) (code int, reported bool) {
 	// One stream for the whole story: notes, reasons and refusals appear
 	// next to the command that printed them, even through a pager.
 	ios := *f.IOStreams
@@ -154,6 +173,9 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 		Build:      f.Build,
 		Viper:      viper.New(),
 		ConfigPath: filepath.Join(os.TempDir(), "ladmin-demo-no-config", "config.yaml"),
+		// A journal of its own, thrown away with the sample files.
+		JournalPath: journal,
+		CommandLine: "ladmin " + shellJoin(st.args),
 		Getenv: func(k string) string {
 			if k == "LADMIN_API_KEY" {
 				return demoKeys[st.as]
@@ -164,6 +186,7 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url string, st demoSte
 	root := NewCmdRoot(sub)
 	root.SetArgs(append([]string{"--url", url}, st.args...))
 	err := root.ExecuteContext(ctx)
+	_ = sub.CloseJournal() // a throwaway journal: nothing to report if it fails
 	if err != nil && errors.Is(err, context.Canceled) {
 		return cmdutil.ExitInterrupted, true
 	}
@@ -180,4 +203,17 @@ func shellJoin(args []string) string {
 		parts[i] = a
 	}
 	return strings.Join(parts, " ")
+}
+
+// lastRunID is the id of the newest run of a journal.
+func lastRunID(path string) (string, error) {
+	recs, _, err := journal.Read(path)
+	if err != nil {
+		return "", err
+	}
+	runs := journal.Fold(recs)
+	if len(runs) == 0 {
+		return "", errors.New("the demo's journal is empty")
+	}
+	return runs[len(runs)-1].ID, nil
 }

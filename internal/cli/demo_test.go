@@ -34,6 +34,10 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 		"offboarded agent@example.com (id ",
 		"signed out, revoked 1 key (3), deleted",
 		"Offboarded 1 agent: 1 signed out, 1 key revoked, 1 deleted; 0 not found; 0 failed",
+		"The journal is local to this machine",
+		"ladmin agent offboard agent@example.com --yes",
+		"restored agent@example.com (id ",
+		"was revoked: its secret is gone, so it cannot be restored",
 		"Done in",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -22,6 +22,9 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/cli/configcmd"
 	"github.com/ladmin/ladmin/internal/cli/department"
+	"github.com/ladmin/ladmin/internal/cli/history"
+	"github.com/ladmin/ladmin/internal/cli/plan"
+	"github.com/ladmin/ladmin/internal/cli/review"
 	"github.com/ladmin/ladmin/internal/cli/role"
 	"github.com/ladmin/ladmin/internal/cli/sandboxcmd"
 	"github.com/ladmin/ladmin/internal/iostreams"
@@ -35,16 +38,25 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	// Prompts and reads of stdin give up when a signal cancels ctx.
 	ios.SetContext(ctx)
 	f := NewFactory(ios, build)
+	f.CommandLine = commandLine(args)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	// A command interrupted by Ctrl-C returns the context's error (exit 130);
 	// one that finishes cleanly on it (sandbox serve shutting down) returns nil.
 	err := withNextStep(f, f.ExplainExpiredKey(root.ExecuteContext(ctx)))
+	if jerr := f.CloseJournal(); jerr != nil {
+		f.Warnf("the journal could not be completed: %s", jerr)
+	}
 	prefix := "error:"
-	if ios.IsStderrTTY() && ios.ColorEnabled() {
+	if ios.ErrColorEnabled() {
 		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
 	}
 	return printErrorPrefixed(ios.ErrOut, prefix, err)
+}
+
+// commandLine is the invocation as the journal records it.
+func commandLine(args []string) string {
+	return "ladmin " + shellJoin(args)
 }
 
 // NewFactory builds the dependencies every command shares.
@@ -122,7 +134,11 @@ Try it with no account: ladmin demo`,
 		role.NewCmdWhoCan(f),
 		department.NewCmdDepartment(f),
 		audit.NewCmdAudit(f),
+		history.NewCmdHistory(f, nil),
+		plan.NewCmdApply(f, nil),
+		plan.NewCmdUndo(f, nil),
 		apikey.NewCmdAPIKey(f),
+		review.NewCmdReview(f),
 	} {
 		c.GroupID = "core"
 		root.AddCommand(c)

@@ -202,3 +202,49 @@ func TestHelpFitsTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// At a terminal a limited list says how many there are; --sort name sorts
+// by collation, on the client, reading every row even with --limit.
+func TestListLimitAndCollation(t *testing.T) {
+	e := newTerminalEnv(t)
+	t.Setenv("LANG", "")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_COLLATE", "")
+	for _, n := range []string{"Lydia Lane", "Lukas Lang", "Zoe Zed", "Ángel Arias"} {
+		email := strings.ToLower(strings.Fields(n)[1]) + "@example.com"
+		if strings.HasPrefix(n, "Ángel") {
+			email = "angel@example.com"
+		}
+		e.must(0, "agent", "create", "--name", n, "--email", email)
+	}
+	code, _, errOut := e.run(80, "agent", "list", "--limit", "2")
+	if code != 0 || !strings.Contains(errOut, "showing 2 of 11 agents (--limit 0 shows all)") {
+		t.Errorf("--limit 2 at a terminal: exit %d, stderr %q", code, errOut)
+	}
+	if _, _, errOut := e.run(0, "agent", "list", "--limit", "2"); errOut != "" {
+		t.Errorf("--limit off a terminal: stderr %q, want nothing", errOut)
+	}
+	_, out, _ := e.run(0, "agent", "list", "--sort", "name", "-o", "json", "--jq", ".[].name")
+	var names []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		names = append(names, strings.Trim(l, `"`))
+	}
+	want := []string{"Adam Admin", "Aggie Agent", "Ángel Arias", "Lukas Lang", "Łukasz Żółć", "Lydia Lane",
+		"Maximiliana Alexandrina Bartholomew-Featherstonehaugh von Hohenzollern", "Olivia Owner", "Zoe Zed"}
+	if got := strings.Join(names[:len(want)], "|"); got != strings.Join(want, "|") {
+		t.Errorf("--sort name:\n got %s\nwant %s", got, strings.Join(want, "|"))
+	}
+	// With --limit, the first by name of all agents, not of the first window.
+	_, out, _ = e.run(0, "agent", "list", "--sort", "name", "--limit", "1", "-o", "json", "--jq", ".[].name")
+	if strings.TrimSpace(out) != "Adam Admin" {
+		t.Errorf("--sort name --limit 1: %s", out)
+	}
+	// Cyrillic sorts by its own alphabet, after Latin (Unicode's default
+	// order; x/text does not reorder scripts by locale).
+	e.must(0, "agent", "create", "--name", "Борис Бо", "--email", "boris@example.com")
+	e.must(0, "agent", "create", "--name", "Анна Ан", "--email", "anna.an@example.com")
+	_, out, _ = e.run(0, "agent", "list", "--sort", "name", "-o", "json", "--jq", ".[].name")
+	if !strings.Contains(out, "Zoe Zed\nАнна Ан\nБорис Бо\n") {
+		t.Errorf("--sort name with Cyrillic names:\n%s", out)
+	}
+}

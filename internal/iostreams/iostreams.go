@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"golang.org/x/term"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // IOStreams are the streams a command reads and writes.
@@ -125,6 +127,10 @@ func (s *IOStreams) SetTerminalWidth(w int) {
 // so pipes and CI logs get plain text, and never after --no-color/NO_COLOR.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.colorDisabled }
 
+// ErrColorEnabled is ColorEnabled for stderr: errors keep their color on a
+// terminal when only stdout is redirected (ladmin agent list > agents.txt).
+func (s *IOStreams) ErrColorEnabled() bool { return s.stderrTTY && !s.colorDisabled }
+
 // SetColorEnabled(false) is what --no-color and NO_COLOR do. Enabling it does
 // not force color off a terminal.
 func (s *IOStreams) SetColorEnabled(v bool) { s.colorDisabled = !v }
@@ -172,7 +178,7 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 	if !s.stdinTTY || !ok || !term.IsTerminal(int(f.Fd())) {
 		if s.stdinTTY {
 			// A test pretending to be a terminal: prompt, then read the line it provides.
-			fmt.Fprint(s.ErrOut, prompt)
+			fmt.Fprint(s.ErrOut, text.Safe(prompt))
 		}
 		line, err := s.readLineContext(ctx)
 		if err != nil && ctx.Err() != nil && s.stdinTTY {
@@ -180,7 +186,7 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 		}
 		return strings.TrimSpace(line), err
 	}
-	fmt.Fprint(s.ErrOut, prompt)
+	fmt.Fprint(s.ErrOut, text.Safe(prompt))
 	fd := int(f.Fd())
 	// The CLI catches Ctrl-C itself (to finish cleanly), so the signal no
 	// longer ends a blocked ReadPassword: give up on ctx and put the
@@ -221,7 +227,9 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, erro
 // that asks before it changes something (delete, offboard, apply, undo)
 // should ask through Confirm.
 func (s *IOStreams) Confirm(prompt string) (bool, error) {
-	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", prompt)
+	// Prompts name agents and roles: shown through text.Safe like every
+	// other human-readable output.
+	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", text.Safe(prompt))
 	line, err := s.readLineContext(s.context())
 	if err != nil {
 		if s.context().Err() != nil {

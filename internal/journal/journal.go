@@ -235,7 +235,7 @@ func (w *Writer) waitSynced(seq uint64) error {
 		w.mu.Unlock()
 		var err error
 		if f != nil {
-			err = f.Sync()
+			err = datasync(f)
 		}
 		w.smu.Lock()
 		w.syncing = false

@@ -41,7 +41,7 @@ func child(path string) int {
 		return 1
 	}
 	n, _ := strconv.Atoi(os.Getenv(childCount))
-	r := NewRecorder(w, "http://127.0.0.1:1", "default", "ladmin agent import -f x.csv", nil)
+	r := NewRecorder(w, "http://127.0.0.1:1", "default", "ladmin agent import -f x.csv")
 	r.Run = os.Getenv(childRun)
 	hang := os.Getenv(childHang) != ""
 	var wg sync.WaitGroup
@@ -178,8 +178,8 @@ func TestRecorderStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewRecorder(w, "https://user:secret@acme.example", "prod", "ladmin agent set-role ana@acme.example --role admin",
-		func() string { return "owner@acme.example" })
+	r := NewRecorder(w, "https://user:secret@acme.example", "prod", "ladmin agent set-role ana@acme.example --role admin")
+	r.Caller = "owner@acme.example"
 	before := liveagent.StateOf(liveagent.Agent{ID: "7", Email: "ana@acme.example", Role: "agent", Status: "A"}, []string{"d1"})
 	done, err := r.Before(context.Background(), liveagent.Change{Op: "set-role", Kind: "agent", TargetID: "7",
 		Target: "ana@acme.example", Before: before, Body: liveagent.AgentUpdate{}})
@@ -237,7 +237,7 @@ func TestCompactFoldsOldRunsIntoSummaries(t *testing.T) {
 	}
 	w.MaxSize = 60 << 10
 	for run := range 30 {
-		r := NewRecorder(w, "https://acme.example", "p", fmt.Sprintf("ladmin run %d", run), nil)
+		r := NewRecorder(w, "https://acme.example", "p", fmt.Sprintf("ladmin run %d", run))
 		r.Run = fmt.Sprintf("run-%02d", run)
 		base := time.Date(2026, 1, 1, 0, run, 0, 0, time.UTC)
 		r.Now = func() time.Time { return base }
@@ -340,8 +340,32 @@ func TestBeforeFailsWhenJournalUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = w.Close()
-	r := NewRecorder(w, "https://acme.example", "p", "ladmin x", nil)
+	r := NewRecorder(w, "https://acme.example", "p", "ladmin x")
 	if _, err := r.Before(context.Background(), liveagent.Change{Op: "create"}); err == nil {
 		t.Fatal("a closed journal accepted an intent")
 	}
+}
+
+// BenchmarkStep is the journal's cost of one write request: an intent made
+// durable (sharing its fsync with the other workers in flight) and an
+// outcome, with 8 workers as an import runs them.
+func BenchmarkStep(b *testing.B) {
+	w, err := Open(filepath.Join(b.TempDir(), "j.ndjson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	r := NewRecorder(w, "https://acme.example", "p", "ladmin agent import -f roster.csv")
+	before := liveagent.StateOf(liveagent.Agent{ID: "1", Email: "a@acme.example", Role: "agent", Status: "A"}, []string{"d1"})
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			done, err := r.Before(context.Background(), liveagent.Change{Op: "update", Kind: "agent", TargetID: "1",
+				Target: "a@acme.example", Before: before, Body: liveagent.AgentUpdate{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			done(&liveagent.Agent{ID: "1", Email: "a@acme.example", Role: "admin", Status: "A"}, nil)
+		}
+	})
 }

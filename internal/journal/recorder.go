@@ -19,8 +19,8 @@ type Recorder struct {
 	Account string
 	Profile string
 	Command string
-	// Caller returns who the key belongs to, once known.
-	Caller func() string
+	// Caller is who the key belongs to, once known.
+	Caller string
 	// Now is the clock (tests).
 	Now func() time.Time
 
@@ -29,10 +29,11 @@ type Recorder struct {
 	closed bool
 }
 
-// NewRecorder starts a run on w.
-func NewRecorder(w *Writer, account, profile, command string, caller func() string) *Recorder {
+// NewRecorder starts a run on w. The account and caller may be left empty:
+// each change then says them.
+func NewRecorder(w *Writer, account, profile, command string) *Recorder {
 	return &Recorder{W: w, Run: NewRunID(time.Now()), Account: RedactURL(account), Profile: profile,
-		Command: command, Caller: caller, Now: time.Now}
+		Command: command, Now: time.Now}
 }
 
 // RedactURL drops any user:password@ from an account URL.
@@ -48,11 +49,14 @@ func RedactURL(raw string) string {
 // Steps is how many write requests the run has journaled.
 func (r *Recorder) Steps() int { return int(r.step.Load()) }
 
-func (r *Recorder) base(typ string, step int) Record {
+func (r *Recorder) base(typ string, step int, ch liveagent.Change) Record {
 	rec := Record{Type: typ, Run: r.Run, Step: step, Time: r.Now().UTC(), Account: r.Account,
-		Profile: r.Profile, Command: r.Command}
-	if r.Caller != nil {
-		rec.Caller = r.Caller()
+		Profile: r.Profile, Command: r.Command, Caller: r.Caller}
+	if ch.Account != "" {
+		rec.Account = RedactURL(ch.Account)
+	}
+	if ch.Caller != "" {
+		rec.Caller = ch.Caller
 	}
 	return rec
 }
@@ -60,14 +64,14 @@ func (r *Recorder) base(typ string, step int) Record {
 // Before writes the intent and waits until it is on disk.
 func (r *Recorder) Before(ctx context.Context, ch liveagent.Change) (func(any, error), error) {
 	step := int(r.step.Add(1))
-	intent := r.base(TypeIntent, step)
+	intent := r.base(TypeIntent, step, ch)
 	intent.Op, intent.Kind, intent.Target, intent.TargetID = ch.Op, ch.Kind, ch.Target, ch.TargetID
 	intent.Before = marshal(ch.Before)
 	if err := r.W.Append(true, intent); err != nil {
 		return nil, err
 	}
 	return func(result any, err error) {
-		out := r.base(TypeOutcome, step)
+		out := r.base(TypeOutcome, step, ch)
 		out.Op, out.Kind, out.Target = ch.Op, ch.Kind, ch.Target
 		after, id := afterState(ch, result, err)
 		out.After, out.TargetID = marshal(after), id

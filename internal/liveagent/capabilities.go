@@ -180,22 +180,27 @@ func (c *Client) extension(ctx context.Context, cp Capability, cl call) error {
 		return err
 	}
 	err := c.do(ctx, cl)
-	if err == nil || !isAbsent(err) || c.caps.override != "" {
+	if err == nil || !isAbsent(err) {
 		return err
 	}
-	if cl.method == http.MethodGet && cl.path == PathRoles {
-		// The probe itself answered 404: nothing to ask again.
+	api := APIPublished
+	if cl.method != http.MethodGet || cl.path != PathRoles {
+		// (When the probe itself answered 404 there is nothing to ask again.)
+		var perr error
+		if api, perr = c.probe(ctx); perr != nil {
+			return err
+		}
+	} else {
 		c.learn(APIPublished)
-		return Unsupported(cp)
 	}
-	api, perr := c.probe(ctx)
-	if perr != nil {
-		return err
+	if api != APIPublished {
+		return err // a real "not found"
 	}
-	if api == APIPublished {
-		return Unsupported(cp)
+	u := Unsupported(cp)
+	if c.caps.override == APIExtended {
+		u.Message += " (the api setting says extended, but the account has only the published API: `ladmin config set api auto`)"
 	}
-	return err
+	return u
 }
 
 // learn records what a request showed about the account's API.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func (f *fakeAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	switch {
-	case published && r.URL.Path != "/api/v3/agents" && r.URL.Path != "/api/v3/api/privileges":
+	case published && (r.Method != "GET" || r.URL.Path != "/api/v3/agents" && r.URL.Path != "/api/v3/api/privileges"):
 		w.WriteHeader(404)
 		w.Write([]byte(`{"message":"Not found"}`))
 	case r.URL.Path == "/api/v3/roles":
@@ -252,5 +253,16 @@ func TestConcurrentFirstCallsProbeOnce(t *testing.T) {
 	wg.Wait()
 	if n := acct.count("GET /api/v3/roles"); n != 1 {
 		t.Errorf("%d probes, want 1", n)
+	}
+}
+
+// Told "extended" on an account that is not: the 404 still becomes exit 8
+// with a word about the setting, never a bare "not found".
+func TestWrongOverrideSaysSo(t *testing.T) {
+	_, url := newFake(t, true)
+	c, _ := New(Config{URL: url, APIKey: "k", API: APIExtended})
+	_, err := c.CreateAgent(context.Background(), AgentCreate{Name: "A", Email: "a@acme.com"})
+	if KindOf(err) != KindUnsupported || !strings.Contains(err.Error(), "config set api auto") {
+		t.Fatalf("err = %v (kind %v)", err, KindOf(err))
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Config says where and how to talk to an account.
@@ -39,6 +41,8 @@ type Config struct {
 	Transport http.RoundTripper
 	// BackoffBase is the first retry delay, doubled on each retry with jitter. Default 250ms.
 	BackoffBase time.Duration
+	// Recorder, when set, journals every write request (see recorder.go).
+	Recorder Recorder
 	// API overrides what is learned of the account's API: APIPublished or
 	// APIExtended; "" or APIAuto learns it (see Client.API).
 	API string
@@ -108,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	return &Client{rc: rc, base: base, maxRetries: cfg.MaxRetries, limiter: cfg.Limiter,
-		debug: cfg.Debug, backoffBase: cfg.BackoffBase,
+		debug: cfg.Debug, backoffBase: cfg.BackoffBase, recorder: cfg.Recorder,
 		caps: capabilities{override: cfg.API, store: cfg.Capabilities, now: cfg.Now}}, nil
 }
 
@@ -403,7 +407,7 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 	fmt.Fprintf(&b, "> %s %s\n> apikey: [REDACTED]\n", cl.method, u)
 	if cl.body != nil {
 		if j, jerr := json.Marshal(cl.body); jerr == nil {
-			fmt.Fprintf(&b, "> %s\n", truncate(redactSecrets(j), 2000))
+			fmt.Fprintf(&b, "> %s\n", text.Safe(truncate(redactSecrets(j), 2000)))
 		}
 	}
 	if err != nil {
@@ -416,7 +420,9 @@ func (c *Client) trace(cl call, status int, header http.Header, body []byte, err
 			}
 		}
 		if len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", truncate(strings.TrimSpace(redactSecrets(body)), 2000))
+			// The body is the account's data: shown through text.Safe like
+			// every other human-readable output.
+			fmt.Fprintf(&b, "< %s\n", text.Safe(truncate(strings.TrimSpace(redactSecrets(body)), 2000)))
 		}
 	}
 	io.WriteString(c.debug, b.String())

@@ -469,3 +469,46 @@ func TestListAllJoinsAShortWindowWithoutGaps(t *testing.T) {
 		t.Fatalf("saw %d distinct agents, want the 2499 served", len(seen))
 	}
 }
+
+func TestCreateAgentOnceLateCommitIsOurs(t *testing.T) {
+	// The first POST fails uncertainly (500), the lookup finds nothing yet,
+	// then the first attempt commits: the second POST gets 409. The agent
+	// found by email is the result, not a conflict.
+	var posts, gets atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v3/agents", func(w http.ResponseWriter, r *http.Request) {
+		if posts.Add(1) == 1 {
+			status(500, `{"message":"lost"}`)(w, r)
+			return
+		}
+		status(409, `{"message":"an agent with this email already exists"}`)(w, r)
+	})
+	mux.HandleFunc("GET /api/v3/agents", func(w http.ResponseWriter, r *http.Request) {
+		if gets.Add(1) == 1 {
+			w.Header().Set("X-Total-Count", "0")
+			fmt.Fprint(w, `[]`)
+			return
+		}
+		w.Header().Set("X-Total-Count", "1")
+		fmt.Fprint(w, `[{"id":"n3","email":"new@acme.com","status":"A"}]`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond})
+	a, err := c.CreateAgentOnce(context.Background(), AgentCreate{Name: "N", Email: "new@acme.com"})
+	if err != nil || a.ID != "n3" {
+		t.Fatalf("got %+v, %v", a, err)
+	}
+}
+
+func TestCreateAgentOnceConflictFirstIsReturned(t *testing.T) {
+	// A 409 on the first attempt: the agent existed before; the caller says so.
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v3/agents", status(409, `{"message":"an agent with this email already exists"}`))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, _ := New(Config{URL: srv.URL, APIKey: "k", API: APIExtended, BackoffBase: time.Millisecond})
+	if _, err := c.CreateAgentOnce(context.Background(), AgentCreate{Name: "N", Email: "new@acme.com"}); KindOf(err) != KindConflict {
+		t.Fatalf("got %v, want a conflict", err)
+	}
+}

@@ -24,6 +24,9 @@ type ListOptions struct {
 	// Limit, when positive, stops the list after that many objects, so a
 	// short listing of a large account reads one window, not all of them.
 	Limit int
+	// Total, when not nil, receives how many objects match on the server
+	// (its X-Total-Count, whatever Limit), or -1 when it did not say.
+	Total *int
 }
 
 // PageSize is how many objects one list request asks for: the sandbox's
@@ -74,6 +77,9 @@ func listUpTo[T any](ctx context.Context, c *Client, path string, opts ListOptio
 	first, total, err := listWindow[T](ctx, c, path, opts, 0, nil)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Total != nil {
+		*opts.Total = total
 	}
 	if opts.Limit > 0 && total > opts.Limit {
 		total = opts.Limit

@@ -22,7 +22,8 @@ const (
 	PatternAPIKey      = "/apikeys/{apikeyId}"
 	PatternAgentLogout = "/agents/{userId}/_logout"
 
-	// Extensions.
+	// Extensions (see also Extensions below: POST /agents shares its path
+	// with the published GET /agents).
 	PathAgentMe     = "/agents/me"
 	PathRoles       = "/roles"
 	PathPermissions = "/permissions"
@@ -30,6 +31,32 @@ const (
 	// QueryReassignTo is the DELETE /roles/{roleId} parameter that moves holders first.
 	QueryReassignTo = "reassign_to"
 )
+
+// Endpoint is a method and a path (or ServeMux pattern) under /api/v3.
+type Endpoint struct{ Method, Path string }
+
+// Extensions is every extension endpoint of spec/api.md: an account has all
+// of them or none. The sandbox hides exactly these on its published face.
+var Extensions = []Endpoint{
+	{"GET", PathAgentMe},
+	{"POST", PathAgents},
+	{"GET", PathRoles},
+	{"POST", PathRoles},
+	{"GET", PatternRole},
+	{"PUT", PatternRole},
+	{"DELETE", PatternRole},
+	{"GET", PathPermissions},
+}
+
+// IsExtension reports whether method and path (or pattern) name an extension endpoint.
+func IsExtension(method, path string) bool {
+	for _, e := range Extensions {
+		if e.Method == method && e.Path == path {
+			return true
+		}
+	}
+	return false
+}
 
 // List query parameter names (published).
 const (

@@ -12,8 +12,11 @@ import (
 // sees it: what, on which object, and the object as it was before (when the
 // command told the client, see WithBefore).
 type Change struct {
-	Method string
-	Path   string
+	// Account is the account URL; Caller the email behind the key, when known.
+	Account string
+	Caller  string
+	Method  string
+	Path    string
 	// Op names the operation: create, update, delete, restore, role-create ...
 	Op string
 	// Kind is the kind of object: agent, role, apikey, session.
@@ -145,8 +148,12 @@ func describe(method, path string) (op, kind, id string) {
 	switch {
 	case path == PathAgentUndelete:
 		return "restore", "agent", ""
+	case len(parts) > 2 && parts[2] == "_logout":
+		return "sign-out", kind, id
+	case kind == "apikey" && method == http.MethodDelete && id != "":
+		return "revoke-key", kind, id
 	case len(parts) > 2 && strings.HasPrefix(parts[2], "_"):
-		return strings.TrimPrefix(parts[2], "_"), kind, id // _logout
+		return strings.TrimPrefix(parts[2], "_"), kind, id
 	case len(parts) == 2 && strings.HasPrefix(parts[1], "_"):
 		return strings.TrimPrefix(parts[1], "_"), kind, "" // apikeys/_login
 	}
@@ -170,7 +177,7 @@ func (c *Client) recorded(ctx context.Context, cl call, send func() error) error
 		return send()
 	}
 	op, kind, id := describe(cl.method, cl.path)
-	ch := Change{Method: cl.method, Path: cl.path, Op: op, Kind: kind, TargetID: id, Body: cl.body}
+	ch := Change{Account: c.base, Caller: c.Caller(), Method: cl.method, Path: cl.path, Op: op, Kind: kind, TargetID: id, Body: cl.body}
 	if b, ok := beforeOf(ctx); ok {
 		if b.Op != "" {
 			ch.Op = b.Op
@@ -225,6 +232,3 @@ func (c *Client) Caller() string {
 	defer c.who.mu.Unlock()
 	return c.who.email
 }
-
-// SetRecorder makes every write request of the client go through rec.
-func (c *Client) SetRecorder(rec Recorder) { c.recorder = rec }

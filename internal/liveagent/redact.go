@@ -11,7 +11,7 @@ const Redacted = "xxxxx"
 
 // userinfo matches the userinfo of something that looks like a URL, for text
 // url.Parse refuses.
-var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@`)
+var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)([^/?#@"'\n]*)@`)
 
 // RedactURL returns raw with the password of its userinfo replaced by xxxxx
 // (https://user:xxxxx@host), or a user name without a password replaced

@@ -93,18 +93,21 @@ func TruncateWidth(s string, w int) string {
 // A longer word stays whole (an email or a URL must stay copyable), unless
 // it is East Asian text, which may break between any two wide characters.
 // Existing line breaks are kept.
-func WrapWidth(s string, w int) []string {
+func WrapWidth(s string, w int) []string { return wrapLines(s, w, false) }
+
+// wrapLines is WrapWidth; with breakWords, any word wider than w breaks.
+func wrapLines(s string, w int, breakWords bool) []string {
 	if w <= 0 {
 		return []string{s}
 	}
 	var lines []string
 	for para := range strings.SplitSeq(s, "\n") {
-		lines = append(lines, wrapLine(para, w)...)
+		lines = append(lines, wrapLine(para, w, breakWords)...)
 	}
 	return lines
 }
 
-func wrapLine(s string, w int) []string {
+func wrapLine(s string, w int, breakWords bool) []string {
 	if DisplayWidth(s) <= w {
 		return []string{s}
 	}
@@ -127,7 +130,7 @@ func wrapLine(s string, w int) []string {
 		if lineW > 0 {
 			flush()
 		}
-		for ww > w && hasWide(word) { // CJK text breaks between characters
+		for ww > w && (breakWords || hasWide(word)) { // CJK text breaks between characters
 			head, rest := splitWidth(word, w)
 			lines = append(lines, head)
 			word, ww = rest, DisplayWidth(rest)
@@ -188,8 +191,9 @@ func splitWidth(s string, w int) (head, rest string) {
 // width; the others are narrowed widest first (each one kept at least as
 // wide as its header, or minShrink), Truncate columns cut with "…", Wrap
 // columns broken into lines. When even that does not fit, the rows overflow
-// rather than lose an id or an email. Width 0 means no limit.
-func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]string, [][]string) {
+// rather than lose an id or an email. Width 0 means no limit. With
+// breakWords, prose that still does not fit breaks inside words too.
+func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, breakWords bool) ([]string, [][]string) {
 	n := len(header)
 	if n == 0 && len(rows) > 0 {
 		n = len(rows[0])
@@ -199,6 +203,7 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]s
 	}
 	natural := make([]int, n)
 	floor := make([]int, n)
+	hardFloor := make([]int, n) // a Wrap column's floor when words may break
 	for i := range n {
 		hw := 0
 		if i < len(header) {
@@ -211,6 +216,7 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]s
 			}
 		}
 		floor[i] = min(natural[i], max(hw, minShrink))
+		hardFloor[i] = floor[i]
 		if i < len(fits) && fits[i] == Wrap {
 			// Words are not broken: the longest one is as narrow as it gets.
 			for _, row := range rows {
@@ -255,6 +261,23 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]s
 		{func(f Fit) bool { return f != Keep }, comfort},
 		{func(f Fit) bool { return f == Truncate }, floor},
 		{func(f Fit) bool { return f == Wrap }, floor},
+		// Last, rather than overflow every row: prose breaks inside words
+		// too (an email quoted in a message; the ids and emails of Keep
+		// columns stay whole).
+		{func(f Fit) bool { return f == Wrap }, hardFloor},
+	}
+	// Breaking words is worth it only if the table then fits.
+	least := 0
+	for i := range n {
+		switch fitOf(i) {
+		case Wrap:
+			least += hardFloor[i]
+		case Truncate:
+			least += floor[i]
+		}
+	}
+	if !breakWords || least > avail {
+		phases = phases[:3]
 	}
 	for _, ph := range phases {
 		fixed := 0 // what the other columns take
@@ -311,7 +334,7 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int) ([]s
 			}
 			switch fitOf(i) {
 			case Wrap:
-				out[r][i] = strings.Join(WrapWidth(cell, ws[i]), "\n")
+				out[r][i] = strings.Join(wrapLines(cell, ws[i], ws[i] < floor[i]), "\n")
 			case Truncate:
 				out[r][i] = TruncateWidth(cell, ws[i])
 			default:

@@ -116,3 +116,26 @@ e5f6a7b8   山田太郎    yamada@example.com   on leave
 		}
 	}
 }
+
+// Prose breaks inside a word only when that makes the table fit, and a
+// detail view never breaks its values.
+func TestFitTableBreaksWordsOnlyToFit(t *testing.T) {
+	header := []string{"ID", "MESSAGE"}
+	rows := [][]string{{"a1", "maximiliana.featherstonehaugh@example.com holds admin"}}
+	var buf bytes.Buffer
+	if err := Table(&buf, header, rows, TableOptions{Width: 30, Fits: []Fit{Keep, Wrap}}); err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(buf.String()) {
+		if w := DisplayWidth(strings.TrimSuffix(line, "\n")); w > 30 {
+			t.Errorf("line of %d columns at width 30: %q", w, line)
+		}
+	}
+	buf.Reset()
+	if err := PrintKeyValues(&buf, [][2]string{{"Email", "maximiliana.featherstonehaugh@example.com"}}, 30); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "maximiliana.featherstonehaugh@example.com") {
+		t.Errorf("a detail view broke an email:\n%s", buf.String())
+	}
+}

@@ -39,7 +39,7 @@ func Table(w io.Writer, header []string, rows [][]string, opts TableOptions) err
 	if opts.NoHeaders {
 		header = nil
 	}
-	return renderTable(w, header, rows, tableGap, opts.Width, opts.Fits)
+	return renderTable(w, header, rows, tableGap, opts.Width, opts.Fits, true)
 }
 
 // PrintKeyValues prints a detail view, one "Key:  Value" line per row with
@@ -50,20 +50,21 @@ func PrintKeyValues(w io.Writer, rows [][2]string, width int) error {
 	for i, r := range rows {
 		cells[i] = []string{r[0] + ":", r[1]}
 	}
-	return renderTable(w, nil, cells, keyValueGap, width, []Fit{Keep, Wrap})
+	// Values are emails, ids, role names as often as prose: never broken.
+	return renderTable(w, nil, cells, keyValueGap, width, []Fit{Keep, Wrap}, false)
 }
 
 // renderTable fits the cells to the terminal's width, drives tablewriter
 // and then trims the blanks it pads the last column with, so output
 // compares exactly in tests and pastes cleanly.
-func renderTable(w io.Writer, header []string, rows [][]string, gap string, width int, fits []Fit) error {
+func renderTable(w io.Writer, header []string, rows [][]string, gap string, width int, fits []Fit, breakWords bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	// Escape first: the fitting measures what the terminal will show, and
 	// the line breaks it adds for wrapping must not be escaped.
 	header, rows = safeCells(header, rows)
-	header, rows = fitTable(header, rows, fits, width, len(gap))
+	header, rows = fitTable(header, rows, fits, width, len(gap), breakWords)
 	if plain, err := plainTable(w, header, rows, gap); plain {
 		return err
 	}

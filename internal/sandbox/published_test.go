@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ladmin/ladmin/internal/liveagent"
@@ -16,20 +17,12 @@ func TestPublishedFace(t *testing.T) {
 	if unknown.message() != "Not found" {
 		t.Fatalf("unknown path answered %v", unknown)
 	}
-	for _, ep := range []struct{ method, path string }{
-		{"GET", liveagent.PathAgentMe},
-		{"POST", liveagent.PathAgents},
-		{"GET", liveagent.PathRoles},
-		{"POST", liveagent.PathRoles},
-		{"GET", liveagent.PathRole("admin")},
-		{"PUT", liveagent.PathRole("admin")},
-		{"DELETE", liveagent.PathRole("admin")},
-		{"GET", liveagent.PathPermissions},
-	} {
+	for _, ep := range liveagent.Extensions {
+		path := strings.ReplaceAll(ep.Path, "{roleId}", "admin")
 		for _, key := range []string{OwnerKey, "", "wrong-key"} {
-			r := ts.do(key, ep.method, ep.path, map[string]any{"name": "X", "email": "x@example.com"})
+			r := ts.do(key, ep.Method, path, map[string]any{"name": "X", "email": "x@example.com"})
 			if r.status != unknown.status || string(r.body) != string(unknown.body) {
-				t.Errorf("%s %s (key %q): got %v, want exactly %v", ep.method, ep.path, key, r, unknown)
+				t.Errorf("%s %s (key %q): got %v, want exactly %v", ep.Method, path, key, r, unknown)
 			}
 		}
 	}

@@ -352,11 +352,15 @@ func apiPath(method, path string) string { return method + " " + liveagent.APIPr
 
 func (s *Server) routes() http.Handler {
 	api := http.NewServeMux()
-	handle := func(method, path string, h apiHandler) { api.Handle(apiPath(method, path), s.authed(h)) }
-	// An extension endpoint (spec/api.md) is absent from the published face:
-	// it answers exactly what an unknown path does, before even the key is read.
-	extension := func(method, path string, h apiHandler) {
+	// An extension endpoint (liveagent.Extensions) is absent from the
+	// published face: it answers exactly what an unknown path does, before
+	// even the key is read.
+	handle := func(method, path string, h apiHandler) {
 		authed := s.authed(h)
+		if !liveagent.IsExtension(method, path) {
+			api.Handle(apiPath(method, path), authed)
+			return
+		}
 		api.Handle(apiPath(method, path), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if s.Published() {
 				unknownPath(w, r)
@@ -368,8 +372,8 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET", liveagent.PathPing, s.handlePing)
 	handle("GET", liveagent.PathAgents, s.handleListAgents)
-	extension("POST", liveagent.PathAgents, s.handleCreateAgent)
-	extension("GET", liveagent.PathAgentMe, s.handleMe)
+	handle("POST", liveagent.PathAgents, s.handleCreateAgent)
+	handle("GET", liveagent.PathAgentMe, s.handleMe)
 	handle("GET", liveagent.PatternAgent, s.handleGetAgent)
 	handle("PUT", liveagent.PatternAgent, s.handleUpdateAgent)
 	handle("DELETE", liveagent.PatternAgent, s.handleDeleteAgent)
@@ -377,12 +381,12 @@ func (s *Server) routes() http.Handler {
 	handle("GET", liveagent.PathDepartments, s.handleListDepartments)
 	handle("GET", liveagent.PatternDepartment, s.handleGetDepartment)
 	handle("GET", liveagent.PathAPIPrivileges, s.handlePrivileges)
-	extension("GET", liveagent.PathRoles, s.handleListRoles)
-	extension("POST", liveagent.PathRoles, s.handleCreateRole)
-	extension("GET", liveagent.PatternRole, s.handleGetRole)
-	extension("PUT", liveagent.PatternRole, s.handleUpdateRole)
-	extension("DELETE", liveagent.PatternRole, s.handleDeleteRole)
-	extension("GET", liveagent.PathPermissions, s.handlePermissions)
+	handle("GET", liveagent.PathRoles, s.handleListRoles)
+	handle("POST", liveagent.PathRoles, s.handleCreateRole)
+	handle("GET", liveagent.PatternRole, s.handleGetRole)
+	handle("PUT", liveagent.PatternRole, s.handleUpdateRole)
+	handle("DELETE", liveagent.PatternRole, s.handleDeleteRole)
+	handle("GET", liveagent.PathPermissions, s.handlePermissions)
 	handle("GET", liveagent.PathAPIKeys, s.handleListAPIKeys)
 	handle("GET", liveagent.PatternAPIKey, s.handleGetAPIKey)
 	handle("DELETE", liveagent.PatternAPIKey, s.handleDeleteAPIKey)

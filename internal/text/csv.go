@@ -14,7 +14,8 @@ package text
 // apostrophe, any further apostrophes, then a formula character. A value
 // such as 'Ohana or ''quoted, with no formula character after its
 // apostrophes, is written and read as it is. A hand-written cell '=1+1 reads
-// as =1+1, which is what a spreadsheet user who typed it meant.
+// as =1+1, which is what a spreadsheet user who typed it meant. A cell that
+// is a lone "-" is not a formula and is not guarded.
 
 // formulaStart reports whether c starts a spreadsheet formula.
 func formulaStart(c byte) bool {
@@ -26,8 +27,12 @@ func formulaStart(c byte) bool {
 }
 
 // needsGuard reports whether s is apostrophes (possibly none) followed by a
-// formula character.
+// formula character. A lone "-" (a report's "does not apply") is not a
+// formula in any spreadsheet and is left as it is.
 func needsGuard(s string) bool {
+	if s == "-" {
+		return false
+	}
 	i := 0
 	for i < len(s) && s[i] == '\'' {
 		i++

@@ -101,7 +101,7 @@ func TestCSVGuardRoundTrip(t *testing.T) {
 			t.Errorf("UnguardCSV(GuardCSV(%q)) = %q", v, back)
 		}
 	}
-	for in, want := range map[string]string{"=1": "'=1", "'=1": "''=1", "'Ohana": "'Ohana", "-": "'-"} {
+	for in, want := range map[string]string{"=1": "'=1", "'=1": "''=1", "'Ohana": "'Ohana", "-": "-", "-1": "'-1", "'-": "''-"} {
 		if got := GuardCSV(in); got != want {
 			t.Errorf("GuardCSV(%q) = %q, want %q", in, got, want)
 		}

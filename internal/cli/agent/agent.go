@@ -224,6 +224,13 @@ func sameKind(errs []error) bool {
 	return true
 }
 
+// journaled tells the journal what a write is about to change: the agent as
+// it is (depts: its department ids, nil when not read), so that history shows
+// before -> after and undo can go back.
+func journaled(ctx context.Context, op string, a liveagent.Agent, depts []string) context.Context {
+	return liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: a.Email, State: liveagent.StateOf(a, depts)})
+}
+
 // mutation is what every command that changes agents starts from.
 type mutation struct {
 	o    output.Options

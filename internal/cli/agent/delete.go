@@ -109,7 +109,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			res.ok(a, fmt.Sprintf("would delete agent %s (dry run: nothing was changed)", label(a)))
 			continue
 		}
-		if err := m.c.DeleteAgent(ctx, a.ID); err != nil {
+		if err := m.c.DeleteAgent(journaled(ctx, "delete", a, nil), a.ID); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

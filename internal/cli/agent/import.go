@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,6 +40,13 @@ type ImportOptions struct {
 	Failed               string
 	ContinueOnError      bool
 	IgnoreUnknownColumns bool
+	// PlanOut writes the plan as a saved plan for `ladmin apply` (implies DryRun).
+	PlanOut string
+	Yes     bool
+	// Prune offboards the active agents the file does not list.
+	Prune      bool
+	Protect    []string
+	MaxDeletes int
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -67,7 +76,8 @@ An empty cell asks for nothing: it never blanks a field or resets a role. Other
 columns are an error unless --ignore-unknown-columns.
 
 The whole file is checked before anything is sent: every invalid row is listed as
-FILE:LINE: column "X": problem, and the import stops with exit 2; rows that your key
+FILE:LINE: column "X": problem (the first 20 on the screen, all of them in --report),
+and the import stops with exit 2; rows that your key
 may not apply (an admin cannot create owners; an agent cannot import) stop it with
 exit 4. Then the account is read once and each row is planned:
   create    no agent has this email
@@ -92,6 +102,10 @@ agent_id, error), flushed as each row ends. --failed FILE writes the rows that d
 not end as planned (failed, or not attempted because the run stopped) as CSV with
 the input's own columns, ready to be imported again; it appears only when the run
 ends, so after a crash or kill -9 there is no --failed file rather than a short one.
+Cells that a spreadsheet would run as formulas (starting with =, +, -, @) get a
+leading ' in both files and in agent export; import strips it again. A row whose
+create finds the agent already there (made since the plan, e.g. by another import)
+counts as skipped. A report that cannot be written after rows were applied is exit 1.
 
 Ctrl-C (or SIGTERM, or SIGHUP when the session drops) stops starting new rows, lets
 the requests in flight finish and exits 130 (a second one abandons them). Running the same file again only does what is
@@ -125,9 +139,21 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 				}
 				opts.File = "-"
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed}},
-				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--failed", Path: opts.Failed},
+				{Flag: "--plan-out", Path: opts.PlanOut}}, []cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
+			}
+			if !opts.Prune && (len(opts.Protect) > 0 || cmd.Flags().Changed("max-deletes")) {
+				return cmdutil.Usagef("--protect and --max-deletes only apply with --prune")
+			}
+			if opts.MaxDeletes < 0 {
+				return cmdutil.Usagef("invalid --max-deletes %d: use 0 or more", opts.MaxDeletes)
+			}
+			if err := bulk.CheckProtect(opts.Protect); err != nil {
+				return cmdutil.Usagef("%s", err.Error())
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -148,6 +174,11 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 	fl.StringVar(&opts.Failed, "failed", "", "write the rows that did not end as planned to this file, in the input's columns (CSV)")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every row even after one fails")
 	fl.BoolVar(&opts.IgnoreUnknownColumns, "ignore-unknown-columns", false, "skip columns import does not know instead of refusing the file")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before pruning")
+	fl.BoolVar(&opts.Prune, "prune", false, "the file is the whole truth: offboard active agents it does not list (never you, owners or --protect)")
+	fl.StringArrayVar(&opts.Protect, "protect", nil, "with --prune: never prune agents whose email matches this glob, e.g. *@partner.com (repeatable)")
+	fl.IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune: refuse a plan that would offboard more agents than this")
 	return cmd
 }
 
@@ -191,9 +222,13 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	name := bulk.DisplayName(opts.File)
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, Format: opts.Format,
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
+	if opts.Prune && (file == nil || len(file.Records) == 0) {
+		// Before anything else: an empty or truncated file must never wipe an account.
+		return cmdutil.Usagef("%s", (&bulk.ErrPruneEmpty{File: name}).Error())
+	}
 	if fatal {
 		problems = append(problems, bulk.ValidateLocal(file)...)
-		return invalid(opts, name, problems.Sorted())
+		return importInvalid(opts, name, problems.Sorted())
 	}
 
 	conns := opts.Concurrency
@@ -210,14 +245,29 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	}
 	plan, planProblems := bulk.MakePlan(file, acct, bulk.PlanOptions{OnExisting: opts.OnExisting})
 	if all := append(problems, planProblems...); len(all) > 0 {
-		return invalid(opts, name, all.Sorted())
+		return importInvalid(opts, name, all.Sorted())
 	}
 	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
 		printProblems(ios.ErrOut, unsupported, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
 	}
+	var pruneKept []string
+	if opts.Prune {
+		keys, off, err := LeaverKeys(ctx, f, client, acct)
+		if err != nil {
+			return err
+		}
+		if pruneKept, err = bulk.Prune(plan, acct, keys, off, bulk.PruneOptions{Protect: opts.Protect, MaxDeletes: opts.MaxDeletes}); err != nil {
+			return cmdutil.Usagef("%s", err.Error())
+		}
+		if denied := bulk.AuthorizeOffboard(plan, acct, off); len(denied) > 0 {
+			printProblems(ios.ErrOut, denied, "")
+			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not prune %s; nothing was changed",
+				text.Count(len(denied), "agent", "agents"))
+		}
+	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied, opts.Report)
+		printProblems(ios.ErrOut, denied, moreIn(opts.Report))
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -228,6 +278,17 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	sizeWorkers(opts, observer)
 
 	if opts.DryRun {
+		for _, k := range pruneKept {
+			f.Notef("%s", k)
+		}
+		if opts.PlanOut != "" && len(conflicts) == 0 {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
+		}
 		if opts.Report != "" {
 			if err := writePlanReport(opts.Report, plan); err != nil {
 				return err
@@ -240,16 +301,35 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts, opts.Report)
+			printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts, opts.Report)
+		printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
+	}
+	if n := plan.Counts().Offboard; n > 0 && !opts.Yes {
+		if !ios.CanPrompt() {
+			return cmdutil.Usagef("refusing to prune %s without --yes when not running on a terminal; nothing was changed (--dry-run lists them)",
+				text.Count(n, "agent", "agents"))
+		}
+		var names []string
+		for _, s := range plan.Steps {
+			if s.Action == bulk.ActionOffboard {
+				names = append(names, s.Record.Email)
+			}
+		}
+		ok, err := ios.Confirm(fmt.Sprintf("Offboard %s not in %s: %s?", text.Count(n, "agent", "agents"), name, strings.Join(names, ", ")))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was changed")
+		}
 	}
 	return applyPlan(ctx, f, o, plan, client, opts)
 }
@@ -325,27 +405,37 @@ func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.C
 }
 
 // invalid lists every problem of the file and ends with exit 2.
-// With --report, every problem is also written there (the screen shows at
-// most a screenful).
-func invalid(opts *ImportOptions, name string, problems bulk.Problems) error {
-	f := opts.F
-	if opts.Report != "" {
-		if err := writeProblemsReport(opts.Report, problems); err != nil {
-			f.Warnf("%s", err.Error())
-			opts.Report = ""
-		}
-	}
-	printProblems(f.IOStreams.ErrOut, problems, opts.Report)
+// where says where the problems a screen leaves out can be read ("" for
+// nowhere). It ends with exit 2.
+func invalid(f *cmdutil.Factory, name string, problems bulk.Problems, where string) error {
+	printProblems(f.IOStreams.ErrOut, problems, where)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
-// printProblems lists at most a screenful of problems (bulk.MaxListed), then
-// how many more there are and where to read them all.
-func printProblems(w io.Writer, problems bulk.Problems, report string) {
-	where := "all of them with --report FILE"
+// importInvalid is invalid for import: with --report, every problem is also
+// written there (the screen shows at most a screenful).
+func importInvalid(opts *ImportOptions, name string, problems bulk.Problems) error {
+	report := opts.Report
 	if report != "" {
-		where = "all of them in " + report
+		if err := writeProblemsReport(report, problems); err != nil {
+			opts.F.Warnf("%s", err.Error())
+			report = ""
+		}
 	}
+	return invalid(opts.F, name, problems, moreIn(report))
+}
+
+// moreIn is where import's problems beyond a screenful can be read.
+func moreIn(report string) string {
+	if report != "" {
+		return "all of them in " + report
+	}
+	return "all of them with --report FILE"
+}
+
+// printProblems lists at most a screenful of problems (bulk.MaxListed), then
+// how many more there are and where (when not "") to read them all.
+func printProblems(w io.Writer, problems bulk.Problems, where string) {
 	for _, line := range problems.ScreenLines(where) {
 		fmt.Fprintln(w, text.Safe(line))
 	}
@@ -357,7 +447,12 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	ios := f.IOStreams
 	rows := plan.Rows()
 	cols := []output.Column{
-		{Header: "LINE", Fit: output.Keep, Value: func(i any) string { return fmt.Sprint(i.(bulk.PlanRow).Line) }},
+		{Header: "LINE", Fit: output.Keep, Value: func(i any) string {
+			if l := i.(bulk.PlanRow).Line; l > 0 {
+				return fmt.Sprint(l)
+			}
+			return "-" // a pruned agent: not in the file
+		}},
 		{Header: "EMAIL", Fit: output.Keep, Value: func(i any) string { return i.(bulk.PlanRow).Email }},
 		{Header: "ACTION", Value: func(i any) string { return string(i.(bulk.PlanRow).Action) }},
 		{Header: "DETAILS", Fit: output.Wrap, Value: func(i any) string { return i.(bulk.PlanRow).Details }},
@@ -387,7 +482,7 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 		fmt.Fprintln(ios.Out)
 	}
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }
@@ -397,6 +492,25 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// RunPlan applies a plan made by another command (apply, undo) exactly as
+// import applies its own: concurrently under the rate limit, a line per step,
+// the summary, and import's exit codes.
+func RunPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *bulk.Plan, client bulk.API, concurrency int) error {
+	return applyPlan(ctx, f, o, plan, client, &ImportOptions{F: f, Concurrency: concurrency})
+}
+
+// WritePlanFile writes a saved plan (--plan-out) as indented JSON.
+func WritePlanFile(path string, sp *bulk.SavedPlan) error {
+	data, err := json.MarshalIndent(sp, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return cmdutil.Usagef("cannot write the plan: %s", pathError(err))
+	}
+	return nil
 }
 
 // applyPlan runs the plan and reports: a line per applied row (or the list
@@ -462,6 +576,18 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 
 	structured := cmdutil.IsStructured(o)
 	var results []bulk.Result
+	// One line per row, in the file's order, whatever order the workers end
+	// them in; the report, --failed and the bar follow rows as they end.
+	printRow, flushRows := bulk.InFileOrder(plan, func(r bulk.Result) {
+		line := bulk.Line(r)
+		switch {
+		case line == "":
+		case r.Outcome == bulk.OutcomeOK:
+			fmt.Fprintln(out, line)
+		default:
+			fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
+		}
+	})
 	sum := bulk.Apply(ctx, client, plan, bulk.ApplyOptions{
 		Concurrency:     opts.Concurrency,
 		ContinueOnError: opts.ContinueOnError,
@@ -483,16 +609,10 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 				}
 				return
 			}
-			line := bulk.Line(r)
-			switch {
-			case line == "":
-			case r.Outcome == bulk.OutcomeOK:
-				fmt.Fprintln(out, line)
-			default:
-				fmt.Fprintf(errOut, "error: %s:%d: %s\n", text.Safe(plan.File.Name), r.Step.Record.Line, line)
-			}
+			printRow(r)
 		},
 	})
+	flushRows()
 	bar.Finish()
 
 	// A write that fails after rows were applied is exit 1 with a sentence
@@ -514,6 +634,9 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 	}
 
 	summary := fmt.Sprintf("%s: %s.", plan.File.Name, sum)
+	if report != nil && report.Err() == nil {
+		summary = fmt.Sprintf("%s: %s; the outcome of every row is in %s.", plan.File.Name, sum, opts.Report)
+	}
 	if structured {
 		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
 		rows := make([]bulk.ResultRow, len(results))
@@ -524,7 +647,7 @@ func applyPlan(ctx context.Context, f *cmdutil.Factory, o output.Options, plan *
 			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+	} else if _, err := io.WriteString(ios.Out, output.Paragraph(text.Safe(summary), ios.TerminalWidth())); err != nil {
 		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if failed != nil && failed.Count() > 0 {

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -153,6 +155,18 @@ func TestImportDryRunApplyReportAndRerun(t *testing.T) {
 	if r.code != 0 || strings.Count(r.out, "created ") != 25 ||
 		!strings.Contains(r.out, "25 created, 0 updated, 0 restored, 0 skipped, 0 failed") || r.errOut != "" {
 		t.Fatalf("apply: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// One line per row, in the file's order, though 8 workers end them in any order.
+	last := 0
+	for _, m := range regexp.MustCompile(`\(line (\d+),`).FindAllStringSubmatch(r.out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		if n <= last {
+			t.Errorf("line %d printed after line %d:\n%s", n, last, r.out)
+		}
+		last = n
+	}
+	if !strings.Contains(r.out, "; the outcome of every row is in "+report+".") {
+		t.Errorf("the summary does not name the report:\n%s", r.out)
 	}
 	rep := e.read(report)
 	if !strings.HasPrefix(rep, "line,email,action,outcome,agent_id,error\n") || strings.Count(rep, ",create,ok,") != 25 {

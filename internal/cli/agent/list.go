@@ -1,12 +1,16 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/liveagent"
@@ -38,7 +42,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		Long: `List the agents of the account: active ones by default.
 
 --email takes a shell-style glob (*@acme.com), matched case-insensitively. --role takes
-a built-in or custom role. Output formats json, yaml and csv always print a list ([] when empty).`,
+a built-in or custom role. Output formats json, yaml and csv always print a list ([] when empty).
+
+--sort name sorts names as people of your language expect (LC_ALL, LC_COLLATE or LANG):
+Łukasz next to Lukas, accents and case after the letters. ladmin sorts them itself, so
+it reads every agent, also with --limit. Other fields are sorted by the server. On a
+terminal, --limit says how many agents there are in all ("showing 5 of 606").`,
 		Example: `  ladmin agent list
   ladmin agent list --role admin --email '*@acme.com'
   ladmin agent list --status deleted -o json
@@ -71,7 +80,8 @@ a built-in or custom role. Output formats json, yaml and csv always print a list
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "active, deleted or all")
 	cmd.Flags().StringVar(&opts.Department, "department", "", "only agents in this department (name or id)")
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only emails matching this glob, e.g. '*@acme.com'")
-	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by this field: "+strings.Join(sortable, ", "))
+	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by this field: "+strings.Join(sortable, ", ")+
+		"; name sorts as your language does (LANG), on this side, so every agent is read even with --limit")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most N agents (0: all)")
 	_ = cmd.RegisterFlagCompletionFunc("role", cmdutil.CompleteRoles(f))
 	_ = cmd.RegisterFlagCompletionFunc("status", cmdutil.CompleteWords("active", "deleted", "all"))
@@ -133,9 +143,18 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		deptID = ids[0]
 	}
 
-	if opts.Email == "" && deptID == "" {
-		// Nothing is filtered after the server: it can stop at the limit.
+	byName := opts.Sort == "name"
+	if byName {
+		// Names are sorted here, by collation: the server's byte order puts
+		// Łukasz after Zoe. So every row is read, whatever --limit says.
+		lo.SortField = ""
+	}
+	total := -1
+	if opts.Email == "" && deptID == "" && !byName {
+		// Nothing is filtered or sorted after the server: it can stop at
+		// the limit, and says how many there are.
 		lo.Limit = opts.Limit
+		lo.Total = &total
 	}
 	var agents []liveagent.Agent
 	reads := []func() error{func() (err error) { agents, err = c.ListAgents(ctx, lo); return err }}
@@ -149,14 +168,66 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	agents = filterAgents(agents, opts.Email, deptID, depts)
+	if byName {
+		sortByName(agents, f.Getenv)
+	}
+	if lo.Total == nil {
+		total = len(agents)
+	}
 	if opts.Limit > 0 && len(agents) > opts.Limit {
 		agents = agents[:opts.Limit]
+	}
+	if opts.Limit > 0 && total > len(agents) && f.IOStreams.IsStdoutTTY() && !cmdutil.IsStructured(o) {
+		// A person reading a short table should know it is not all of them.
+		defer f.Notef("showing %d of %d agents (--limit 0 shows all)", len(agents), total)
 	}
 	if len(agents) == 0 && !cmdutil.IsStructured(o) {
 		f.Notef("No agents found.")
 		return nil
 	}
 	return output.PrintList(f.IOStreams.Out, o, agents, agentColumns(roles, depts))
+}
+
+// sortByName sorts agents by name as people of the user's language expect
+// (LC_ALL, LC_COLLATE or LANG; Unicode's default order otherwise): Łukasz
+// next to Lukas, accents and case second, then by email for equal names.
+func sortByName(agents []liveagent.Agent, getenv func(string) string) {
+	c := collate.New(userLanguage(getenv))
+	var buf collate.Buffer
+	keys := make(map[string][]byte, len(agents))
+	for _, a := range agents {
+		if _, ok := keys[a.Name]; !ok {
+			keys[a.Name] = append([]byte(nil), c.KeyFromString(&buf, a.Name)...)
+			buf.Reset()
+		}
+	}
+	slices.SortStableFunc(agents, func(a, b liveagent.Agent) int {
+		if d := bytes.Compare(keys[a.Name], keys[b.Name]); d != 0 {
+			return d
+		}
+		return strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email))
+	})
+}
+
+// userLanguage is the language of the user's locale, e.g. "pl" for
+// LANG=pl_PL.UTF-8; und (Unicode's default order) when none is set.
+func userLanguage(getenv func(string) string) language.Tag {
+	for _, v := range []string{"LC_ALL", "LC_COLLATE", "LANG"} {
+		loc := getenv(v)
+		if loc == "" {
+			continue
+		}
+		loc, _, _ = strings.Cut(loc, ".") // pl_PL.UTF-8
+		loc, _, _ = strings.Cut(loc, "@")
+		if loc == "C" || loc == "POSIX" {
+			return language.Und
+		}
+		if tag, err := language.Parse(strings.ReplaceAll(loc, "_", "-")); err == nil {
+			return tag
+		}
+		return language.Und
+	}
+	return language.Und
 }
 
 // filterAgents applies what the server cannot: the exact glob and department membership.

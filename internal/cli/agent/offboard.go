@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,8 @@ type OffboardOptions struct {
 	KeepKeys    bool
 	Report      string
 	Concurrency int
+	// PlanOut writes the plan for `ladmin apply` (implies DryRun).
+	PlanOut string
 
 	// Abandon replaces the second-Ctrl-C watcher (tests).
 	Abandon <-chan struct{}
@@ -74,7 +77,8 @@ input, 4 refused by a rule, 130 interrupted.`,
 		Example: `  ladmin agent offboard ana@acme.com bob@acme.com --dry-run
   ladmin agent offboard -f leavers.csv --yes --report offboarding.csv
   ladmin agent offboard 1a2b3c4d --keep-keys`,
-		Args: cobra.ArbitraryArgs, // agents by id or email, or none with -f
+		Args:              cobra.ArbitraryArgs, // agents by id or email, or none with -f
+		ValidArgsFunction: cmdutil.AgentArgs(f, cmdutil.ActiveAgents, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			switch {
@@ -86,9 +90,12 @@ input, 4 refused by a rule, 130 interrupted.`,
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
 			}
-			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}},
+			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--plan-out", Path: opts.PlanOut}},
 				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {
 				return err
+			}
+			if opts.PlanOut != "" {
+				opts.DryRun = true
 			}
 			if !opts.Yes && !opts.DryRun && !f.IOStreams.CanPrompt() {
 				return cmdutil.Usagef("refusing to offboard without --yes when not running on a terminal")
@@ -106,6 +113,7 @@ input, 4 refused by a rule, 130 interrupted.`,
 	fl.BoolVar(&opts.KeepKeys, "keep-keys", false, "sign out and delete, but leave API keys alone")
 	fl.StringVar(&opts.Report, "report", "", "write a CSV report with a row per agent and each step's outcome to this file")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "agents in flight at once")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the plan to this file for `ladmin apply` instead of applying it (implies --dry-run)")
 	return cmd
 }
 
@@ -128,14 +136,17 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	if err != nil {
 		return err
 	}
-	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: f.Setting("api_key_id", "")}
-	var keys []bulk.Key
-	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); d.Allowed {
-		all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
-		if err != nil {
-			return err
-		}
-		keys = bulk.KeysOf(all)
+	// On an account without the extensions the caller is a key known only
+	// by its privileges (no agent behind it): ladmin cannot tell which of
+	// the leavers' keys it is, unless the profile saved its id.
+	popts := bulk.OffboardOptions{KeepKeys: opts.KeepKeys, OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
+	keys, err := listKeys(ctx, client, acct)
+	if err != nil {
+		return err
+	}
+	if problems := bulk.CheckOffboardTargets(file, acct); len(problems) > 0 {
+		printRowProblems(ios.ErrOut, file, problems)
+		return cmdutil.Exit(cmdutil.ExitUsage, "%s: %s; nothing was changed", file.Name, text.Count(len(problems), "problem", "problems"))
 	}
 	plan := bulk.MakeOffboardPlan(file, acct, keys, popts)
 	if denied := bulk.AuthorizeOffboard(plan, acct, popts); len(denied) > 0 {
@@ -152,12 +163,25 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 	}
 	counts := plan.OffboardCounts()
+	if popts.CallerUnknown && popts.OwnKeyID == "" && counts.Revokes > 0 && !opts.DryRun {
+		// The dry run shows this on each step; a real run says it once, before the question.
+		f.Warnf("ladmin cannot tell which key this run uses (a pasted key on an account without the extensions): " +
+			"if it is one of the leavers' keys, the run stops working once it is revoked; `ladmin auth login --email` makes a key ladmin can spare")
+	}
 
 	if opts.DryRun {
 		if opts.Report != "" {
 			if err := writeOffboardReport(opts.Report, file, plan); err != nil {
 				return err
 			}
+		}
+		if opts.PlanOut != "" {
+			sp := bulk.Save(plan, client.BaseURL(), f.CommandLine, acct.Me.Email, time.Now())
+			if err := WritePlanFile(opts.PlanOut, sp); err != nil {
+				return err
+			}
+			defer f.Notef("The plan (%s) is in %s: review it, then run `ladmin apply %s`.",
+				text.Count(len(sp.Steps), "step", "steps"), opts.PlanOut, opts.PlanOut)
 		}
 		return printOffboardPlan(f, o, plan, counts, opts)
 	}
@@ -171,6 +195,21 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		}
 	}
 	return applyOffboard(ctx, f, o, plan, client, opts)
+}
+
+// ownKeyID is the id of the key this run uses, when ladmin knows it: the
+// key is the profile's own, and `auth login --email` saved its id with it.
+// A key from LADMIN_API_KEY or --api-key-file, or one pasted at `auth
+// login`, has no known id.
+func ownKeyID(f *cmdutil.Factory) string {
+	_, source, err := f.APIKey()
+	if err != nil || !strings.HasPrefix(source, "profile ") {
+		return ""
+	}
+	if p, ok := f.SavedProfile(); ok {
+		return p.APIKeyID
+	}
+	return ""
 }
 
 // where names a row in messages: FILE:LINE, or the argument.
@@ -188,11 +227,15 @@ func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
 		printProblems(w, problems, "")
 		return
 	}
-	for _, p := range problems {
+	for i, p := range problems {
+		if i == text.MaxListed {
+			fmt.Fprintf(w, "... and %d more\n", len(problems)-i)
+			break
+		}
 		if p.Line > 0 {
-			fmt.Fprintf(w, "argument %d: %s\n", p.Line, p.Message)
+			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.SafeTrunc(p.Message, 400))
 		} else {
-			fmt.Fprintf(w, "%s\n", p.Message)
+			fmt.Fprintf(w, "%s\n", text.SafeTrunc(p.Message, 400))
 		}
 	}
 }
@@ -211,7 +254,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		}
 		file = bulk.RefsFile(argumentsName, opts.Refs)
 	} else {
-		data, err := readRoster(opts.File, f.IOStreams.In)
+		data, err := readRoster(opts.File, f.IOStreams.InContext(context.Background())) // still ends on Ctrl-C: the streams watch the signals
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +262,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		var fatal bool
 		file, problems, fatal = bulk.Parse(data, bulk.OffboardParseOptions(name, ""))
 		if fatal {
-			return nil, invalid(&ImportOptions{F: f}, name, problems)
+			return nil, invalid(f, name, problems, "")
 		}
 		if len(file.Records) == 0 {
 			return nil, cmdutil.Usagef("%s lists no agents: nothing to offboard", name)
@@ -230,7 +273,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 			printRowProblems(f.IOStreams.ErrOut, file, all)
 			return nil, cmdutil.Exit(cmdutil.ExitUsage, "invalid arguments: %s; nothing was changed", text.Count(len(all), "problem", "problems"))
 		}
-		return nil, invalid(&ImportOptions{F: f}, file.Name, all.Sorted())
+		return nil, invalid(f, file.Name, all.Sorted(), "")
 	}
 	return file, nil
 }
@@ -273,7 +316,7 @@ func offboardStepRows(plan *bulk.Plan) []offboardStepRow {
 			rows = append(rows, r)
 		}
 		if !s.Target.Active() {
-			r.Step, r.Details = "skip delete", "already deleted"
+			r.Step, r.Details = "skip-delete", "already deleted"
 			rows = append(rows, r)
 		}
 	}
@@ -317,7 +360,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	}
 	fmt.Fprintln(ios.Out)
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, l)
+		fmt.Fprintln(ios.Out, text.Safe(l))
 	}
 	return nil
 }
@@ -425,21 +468,23 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			case r.Step.Action != bulk.ActionOffboard:
 			case r.Outcome == bulk.OutcomeOK:
 				if !structured {
-					fmt.Fprintln(out, offboardedLine(r))
+					fmt.Fprintln(out, text.Safe(offboardedLine(r)))
 				}
 			case r.Outcome == bulk.OutcomeFailed || r.Outcome == bulk.OutcomeUnknown:
-				fmt.Fprintf(errOut, "error: %s: %s %s: %s\n", where(plan.File, r.Step.Record), r.Outcome, r.Step.Record.Ref(),
-					bulk.OffboardRow(r).Error)
+				fmt.Fprintf(errOut, "error: %s\n", text.Safe(fmt.Sprintf("%s: %s %s: %s", where(plan.File, r.Step.Record), r.Outcome, r.Step.Record.Ref(),
+					bulk.OffboardRow(r).Error)))
 			}
 		},
 	})
 	bar.Finish()
+	// A write that fails after agents were offboarded is exit 1 with a
+	// sentence saying what was done (spec/cli.md).
+	var writeErrs []string
 	if report != nil {
 		if err := report.Err(); err != nil {
-			fmt.Fprintf(ios.ErrOut, "warning: could not write the report %s: %v\n", opts.Report, err)
+			writeErrs = append(writeErrs, fmt.Sprintf("the report %s could not be written (%v)", opts.Report, err))
 		}
 	}
-
 	summary := offboardSummary(sum)
 	if structured {
 		slices.SortStableFunc(results, func(a, b bulk.Result) int { return a.Step.Record.Line - b.Step.Record.Line })
@@ -448,13 +493,20 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			rows[i] = bulk.OffboardRow(r)
 		}
 		if err := output.PrintList(ios.Out, o, rows, nil); err != nil {
-			return err
+			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else {
-		fmt.Fprintln(ios.Out, summary)
+	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
+	}
+	if sum.Interrupted {
+		for _, e := range writeErrs {
+			f.Warnf("%s", e)
+		}
 	}
 	switch {
+	case len(writeErrs) > 0 && !sum.Interrupted:
+		return cmdutil.Exit(cmdutil.ExitNotClean, "the offboarding ran (%s), but %s", summary, strings.Join(writeErrs, "; "))
 	case sum.Interrupted:
 		return cmdutil.Exit(cmdutil.ExitInterrupted, "interrupted: %s not attempted; run the same offboarding again to finish (it only does what is still missing)",
 			text.Count(sum.NotAttempted, "agent", "agents"))
@@ -477,4 +529,29 @@ func offboardSummary(s bulk.Summary) string {
 		out += fmt.Sprintf(", %d not attempted", s.NotAttempted)
 	}
 	return out + fmt.Sprintf(" in %s.", s.Elapsed.Round(10_000_000))
+}
+
+// listKeys reads the account's API keys when the caller may see them (nil
+// otherwise: the rules then say why offboarding cannot revoke them).
+func listKeys(ctx context.Context, client *liveagent.Client, acct *bulk.Account) ([]bulk.Key, error) {
+	if d := rbac.Decide(rbac.Request{Actor: acct.Actor(), Action: rbac.ReadAPIKeys}); !d.Allowed {
+		return nil, nil
+	}
+	all, err := client.ListAPIKeys(ctx, liveagent.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return bulk.KeysOf(all), nil
+}
+
+// LeaverKeys is what every command that offboards agents (offboard, import
+// --prune, undo) needs to plan it: the agents' keys, and which key this run
+// uses (never revoked by it).
+func LeaverKeys(ctx context.Context, f *cmdutil.Factory, client *liveagent.Client, acct *bulk.Account) (map[string][]bulk.Key, bulk.OffboardOptions, error) {
+	off := bulk.OffboardOptions{OwnKeyID: ownKeyID(f), CallerUnknown: acct.Me.ID == ""}
+	keys, err := listKeys(ctx, client, acct)
+	if err != nil {
+		return nil, off, err
+	}
+	return bulk.KeysByAgent(keys), off, nil
 }

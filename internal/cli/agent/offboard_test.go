@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/ladmin/ladmin/internal/cli"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/sandbox"
 )
@@ -330,3 +333,75 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (the sandbox
 // drops connections by hijacking them).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Ctrl-C mid-run: exit 130, agents in flight finish, the others are not
+// started and the report says so; the same command again finishes the job.
+func TestOffboardInterruptedExit130ThenRerun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var deletes atomic.Int32
+	e := newEnv(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, liveagent.APIPrefix+"/agents/") && deletes.Add(1) == 3 {
+				cancel() // the user presses Ctrl-C as the 3rd agent is deleted
+			}
+		})
+	})
+	var roster, leavers strings.Builder
+	roster.WriteString("email,name\n")
+	leavers.WriteString("email\n")
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&roster, "user%02d@acme.example,User %d\n", i, i)
+		fmt.Fprintf(&leavers, "user%02d@acme.example\n", i)
+	}
+	if r := e.ladmin("agent", "import", "-f", e.write("roster.csv", roster.String())); r.code != 0 {
+		t.Fatalf("import: %s", r.errOut)
+	}
+	path := e.write("leavers.csv", leavers.String())
+	report := filepath.Join(e.dir, "report.csv")
+	r := e.run(ctx, "", "agent", "offboard", "-f", path, "--yes", "--concurrency", "1", "--report", report)
+	if r.code != cmdutil.ExitInterrupted || !strings.Contains(r.errOut, "not attempted; run the same offboarding again") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	rep := e.read(report)
+	ok, notAttempted := strings.Count(rep, ",offboard,ok,"), strings.Count(rep, ",offboard,not-attempted,")
+	if ok < 3 || ok+notAttempted != 12 {
+		t.Errorf("report: %d ok, %d not attempted\n%s", ok, notAttempted, rep)
+	}
+	r = e.ladmin("agent", "offboard", "-f", path, "--yes")
+	if r.code != 0 || !strings.Contains(r.out, fmt.Sprintf("%d deleted", 12-ok)) {
+		t.Errorf("re-run: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := e.ladmin("agent", "list", "--email", "user*", "-o", "json", "--jq", "length"); strings.TrimSpace(r.out) != "0" {
+		t.Errorf("active leavers left: %s%s", r.out, r.errOut)
+	}
+}
+
+// On a terminal the batch is confirmed once, with what it will do; "n"
+// changes nothing, "y" offboards.
+func TestOffboardAsksOnceOnATerminal(t *testing.T) {
+	e := newEnv(t, nil)
+	seedLeavers(t, e, map[string]int{"ana@acme.example": 2, "bob@acme.example": 0})
+	run := func(answer string) result {
+		ios, in, out, errOut := iostreams.Test()
+		ios.SetStdinTTY(true)
+		ios.SetStderrTTY(true)
+		in.WriteString(answer)
+		code := cli.Main(context.Background(), []string{"agent", "offboard", "ana@acme.example", "bob@acme.example"}, ios,
+			cmdutil.BuildInfo{Version: "test"})
+		return result{code, out.String(), errOut.String()}
+	}
+	r := run("n\n")
+	if r.code != cmdutil.ExitUsage || strings.Count(r.errOut, "Offboard 2 agents: sign out, revoke 2 keys, delete? [y/N]") != 1 ||
+		!strings.Contains(r.errOut, "cancelled: nothing was changed") {
+		t.Fatalf("n: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if e.count() != 5 || len(keysOf(t, e.url)) != 4 {
+		t.Fatalf("a cancelled offboarding changed the account")
+	}
+	r = run("y\n")
+	if r.code != 0 || !strings.Contains(r.out, "Offboarded 2 agents: 2 signed out, 2 keys revoked, 2 deleted") {
+		t.Fatalf("y: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

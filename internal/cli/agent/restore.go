@@ -72,7 +72,7 @@ func restoreOne(ctx context.Context, m *mutation, res *results, ref string) erro
 	if !d.Allowed {
 		return forbidden(d)
 	}
-	restored, err := m.c.RestoreAgent(ctx, a.ID, "")
+	restored, err := m.c.RestoreAgent(journaled(ctx, "restore", *a, nil), a.ID, "")
 	if err != nil {
 		return err
 	}

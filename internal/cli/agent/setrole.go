@@ -100,7 +100,7 @@ func setRoleOne(ctx context.Context, m *mutation, res *results, ref string, role
 		res.ok(*a, fmt.Sprintf("would change the role of %s from %s to %s (dry run: nothing was changed)", label(*a), from, role.Name))
 		return nil
 	}
-	updated, err := m.c.UpdateAgent(ctx, a.ID, liveagent.AgentUpdate{Role: &wireRole, RoleID: &wireRoleID})
+	updated, err := m.c.UpdateAgent(journaled(ctx, "set-role", *a, nil), a.ID, liveagent.AgentUpdate{Role: &wireRole, RoleID: &wireRoleID})
 	if err != nil {
 		return err
 	}

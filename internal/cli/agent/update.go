@@ -104,6 +104,7 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	}
 	up := liveagent.AgentUpdate{Name: opts.Name, Gender: opts.Gender}
 	var fields []string
+	var oldDepts []string // known only when the update changes them
 	if opts.Name != nil {
 		fields = append(fields, "name")
 	}
@@ -120,6 +121,10 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 			return err
 		}
 		up.Departments = &ids
+		oldDepts = depts.IDsOf(a.ID)
+		if oldDepts == nil {
+			oldDepts = []string{}
+		}
 	}
 	d, err := m.decide(ctx, rbac.Request{Action: rbac.UpdateAgent, Fields: fields, Departments: up.Departments != nil}, *a)
 	if err != nil {
@@ -150,7 +155,7 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 		}
 		return printOne(f, m.o, m.sess.Roles, *a, fmt.Sprintf("would update agent %s: %s (dry run: nothing was changed)", label(*a), what))
 	}
-	updated, err := m.c.UpdateAgent(ctx, a.ID, up)
+	updated, err := m.c.UpdateAgent(journaled(ctx, "update", *a, oldDepts), a.ID, up)
 	if err != nil {
 		return err
 	}

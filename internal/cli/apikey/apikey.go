@@ -207,6 +207,21 @@ func ownerSubject(s *liveagent.Session, v View, a liveagent.Agent) rbac.Subject 
 	return rbac.Subject{ID: v.UserID, Role: r}
 }
 
+// check runs a rule pre-check. It denies only what the rules can tell: a
+// caller known only by its key's privileges (an account with only the
+// published API) may be the agent the key belongs to, whose own keys it may
+// always see and revoke, so its refusals are left to the account.
+func check(sess *liveagent.Session, req rbac.Request) error {
+	if sess == nil || sess.Key {
+		return nil
+	}
+	req.Actor = sess.Actor()
+	if d := rbac.Decide(req); !d.Allowed {
+		return forbidden(d)
+	}
+	return nil
+}
+
 func forbidden(d rbac.Decision) error {
 	return &liveagent.Error{Kind: liveagent.KindForbidden, Message: d.Reason}
 }

@@ -69,6 +69,7 @@ included), --no-expiry keeps keys that never expire. The secret of a key is neve
 		},
 	}
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "only the keys of this agent (id or email; deleted agents too)")
+	_ = cmd.RegisterFlagCompletionFunc("agent", cmdutil.CompleteAgents(f, cmdutil.ActiveAgents))
 	cmd.Flags().BoolVar(&opts.Orphaned, "orphaned", false, "only keys whose agent is deleted or unknown")
 	cmd.Flags().StringVar(&expiring, "expiring", "", "only keys that expire within this long, e.g. 14d (expired ones too)")
 	cmd.Flags().BoolVar(&opts.NoExpiry, "no-expiry", false, "only keys that never expire")
@@ -152,8 +153,8 @@ func agentFilter(ctx context.Context, c *liveagent.Client, sess *liveagent.Sessi
 	}
 	if sess != nil {
 		t := sess.Roles.Subject(*a)
-		if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.ReadAPIKeys, Target: &t}); !d.Allowed {
-			return "", forbidden(d)
+		if err := check(sess, rbac.Request{Action: rbac.ReadAPIKeys, Target: &t}); err != nil {
+			return "", err
 		}
 	}
 	idx[a.ID] = *a

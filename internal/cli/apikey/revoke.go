@@ -82,15 +82,14 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	for _, id := range opts.IDs {
 		v, a, err := lookup(ctx, c, id)
 		if liveagent.KindOf(err) == liveagent.KindForbidden && sess != nil && !sess.Actor().Role.Has(rbac.APIKeysManage) {
-			// Not even allowed to see it: say what revoking needs, not what seeing does.
+			// Not even allowed to see it (so it is not the caller's own key):
+			// say what revoking needs, not what seeing does.
 			t := rbac.Subject{ID: "?", Role: rbac.MustBuiltin(rbac.Owner)}
 			err = forbidden(rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.RevokeAPIKey, Target: &t}))
 		}
 		if err == nil && sess != nil {
 			t := ownerSubject(sess, v, a)
-			if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.RevokeAPIKey, Target: &t}); !d.Allowed {
-				err = forbidden(d)
-			}
+			err = check(sess, rbac.Request{Action: rbac.RevokeAPIKey, Target: &t})
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -147,12 +146,15 @@ type results struct {
 	total  int
 	done   []View
 	failed []error
+	werr   error // the first failed write of a line
 }
 
 func (r *results) ok(v View, line string) {
 	r.done = append(r.done, v)
 	if !cmdutil.IsStructured(r.o) {
-		fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line))
+		if _, err := fmt.Fprintln(r.f.IOStreams.Out, text.Safe(line)); err != nil && r.werr == nil {
+			r.werr = err
+		}
 	}
 }
 
@@ -170,9 +172,16 @@ func (r *results) finish(dryRun bool) error {
 		r.f.Notef("dry run: nothing was changed")
 	}
 	if cmdutil.IsStructured(r.o) && (len(r.done) > 0 || len(r.failed) == 0) {
-		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, columns(time.Now())); err != nil {
-			return err
+		if err := output.PrintList(r.f.IOStreams.Out, r.o, r.done, columns(time.Now())); err != nil && r.werr == nil {
+			r.werr = err
 		}
+	}
+	if r.werr != nil {
+		if dryRun || len(r.done) == 0 {
+			return r.werr
+		}
+		// The keys were revoked: say so, exit 1, never "nothing was changed".
+		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "API key was", "API keys were")+" revoked")
 	}
 	switch {
 	case len(r.failed) == 0:

@@ -199,6 +199,7 @@ func auditRun(ctx context.Context, opts *Options) error {
 		wo := audit.WriteOptions{NoHeaders: f.Viper.GetBool("no-headers")}
 		if opts.OutputFile == "" {
 			wo.Width = ios.TerminalWidth() // a report file gets every finding whole
+			wo.Color = ios.ColorEnabled()
 		}
 		err = audit.Write(&buf, opts.Format, report, wo)
 	}

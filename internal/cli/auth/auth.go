@@ -41,7 +41,8 @@ func newCmdLogin(f *cmdutil.Factory) *cobra.Command {
 		Short: "Save an account URL and API key as a profile",
 		Long: `Read an API key from standard input (or a hidden prompt on a terminal), check it by
 asking the account who it belongs to, and save the URL and key as a profile, which
-becomes the current one. Nothing is saved when the check fails.
+becomes the current one (login says so, and which profile it replaces). Nothing is
+saved when the check fails.
 
 With --email, ladmin makes a key of its own instead: it asks for the agent's password
 and, when the agent has two-factor authentication on, the current code (at hidden
@@ -105,7 +106,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		if key, err = config.ReadAPIKeyFile(path); err != nil {
 			return cmdutil.Usagef("%s", err.Error())
 		}
-	} else if key, err = ios.ReadSecret(ctx, "API key for "+base+": "); err != nil {
+	} else if key, err = ios.ReadSecret(ctx, "API key for "+liveagent.RedactURL(base)+": "); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -125,7 +126,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	id, err := identify(ctx, c)
 	if liveagent.KindOf(err) == liveagent.KindAuth {
-		return liveagent.NewError(liveagent.KindAuth, "%s refused this API key; nothing was saved", base)
+		return liveagent.NewError(liveagent.KindAuth, "%s refused this API key; nothing was saved", liveagent.RedactURL(base))
 	}
 	if err != nil {
 		return err
@@ -136,12 +137,14 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	p.URL, p.APIKey, p.APIKeyFile = base, key, ""
 	cfg.SetProfile(profile, p)
+	previous := cfg.CurrentProfile
 	cfg.CurrentProfile = profile
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
 	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
+	noteNowUses(f, profile, previous)
 	if id.API == liveagent.APIPublished {
 		f.Notef("This account has only LiveAgent's published API: ladmin lists, updates, re-roles, deletes, restores, exports, imports updates and audits; inviting agents, custom roles and departments are managed in LiveAgent itself (exit 8 here). See docs/liveagent-accounts.md.")
 	}
@@ -162,7 +165,7 @@ type Status struct {
 }
 
 func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
-	var refresh bool
+	var refresh, all bool
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the profile, URL, identity, role and API in use",
@@ -173,12 +176,23 @@ the key is refused.
 
 ladmin learns the account's API from one request and remembers it for a day in
 $XDG_CACHE_HOME/ladmin/accounts.json; --refresh learns it again now. ` + "`ladmin config set api published|extended`" + `
-says it instead (auto: learn it).`,
+says it instead (auto: learn it).
+
+--all lists every saved profile from the config file, without asking the accounts:
+its name, URL, the kind of key (saved key or key file), the key's expiry when known,
+and a * on the profile in use.`,
 		Example: `  ladmin auth status
+  ladmin auth status --all
   ladmin auth status --refresh
   LADMIN_PROFILE=staging ladmin auth status -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				if refresh {
+					return cmdutil.Usagef("--all and --refresh cannot be used together: --all reads only the config file")
+				}
+				return statusAllRun(f)
+			}
 			o, err := f.Output()
 			if err != nil {
 				return err
@@ -220,7 +234,33 @@ says it instead (auto: learn it).`,
 		},
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "learn again which API the account has, instead of what was learned within a day")
+	cmd.Flags().BoolVar(&all, "all", false, "list every saved profile (name, URL, kind of key, expiry), the current one marked *; sends nothing")
 	return cmd
+}
+
+// noteNowUses says that login made profile the current one, and how to go
+// back to the one it replaces.
+func noteNowUses(f *cmdutil.Factory, profile, previous string) {
+	if previous != "" && previous != profile {
+		f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q (it used %q: `ladmin config use-profile %s` switches back)",
+			profile, previous, previous)))
+		return
+	}
+	f.Notef("%s", text.Safe(fmt.Sprintf("ladmin now uses profile %q", profile)))
+}
+
+// afterLogout says which profile ladmin uses once the current one is gone:
+// "default" when it exists (the fallback), else none, and how to choose.
+func afterLogout(cfg *config.File) string {
+	names := cfg.ProfileNames()
+	if _, ok := cfg.Profile("default"); ok {
+		return `ladmin now uses profile "default"`
+	}
+	if len(names) == 0 {
+		return "no profiles are left: run `ladmin auth login --url URL` to save one"
+	}
+	return fmt.Sprintf("no profile is current now: choose one with `ladmin config use-profile NAME` (profiles: %s)",
+		strings.Join(names, ", "))
 }
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
@@ -252,14 +292,18 @@ first (it stops working at once), and the profile is forgotten only once that is
 					return err
 				}
 			}
+			wasCurrent := cfg.CurrentProfile == name
 			cfg.DeleteProfile(name)
-			if cfg.CurrentProfile == name {
+			if wasCurrent {
 				cfg.CurrentProfile = ""
 			}
 			if err := cfg.Save(); err != nil {
 				return fmt.Errorf("could not save the config file: %w", err)
 			}
-			fmt.Fprintf(f.IOStreams.Out, "Logged out of profile %q\n", name)
+			fmt.Fprintln(f.IOStreams.Out, text.Safe(fmt.Sprintf("Logged out of profile %q", name)))
+			if wasCurrent {
+				f.Notef("%s", text.Safe(afterLogout(cfg)))
+			}
 			return nil
 		},
 	}

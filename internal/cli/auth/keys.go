@@ -10,6 +10,7 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // DefaultKeyLifetime is how long a key made by `auth login --email` lasts
@@ -91,7 +92,9 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		return cmdutil.Usagef("%s", err.Error())
 	}
 	now := opts.Now()
-	expires := now.Add(opts.Expires).UTC().Truncate(time.Second)
+	// Whole seconds (the API's datetimes have no fractions), rounded up so a
+	// key never lasts less than asked.
+	expires := now.Add(opts.Expires + time.Second - 1).UTC().Truncate(time.Second)
 	in := liveagent.APIKeyLogin{Login: email, Password: password, Name: keyName(opts.Hostname),
 		Type: liveagent.KeyTypeAPI, ValidToDate: liveagent.FormatTime(expires, time.UTC)}
 	k, err := c.LoginAPIKey(ctx, in)
@@ -113,12 +116,12 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 	if err != nil {
 		if liveagent.KindOf(err) == liveagent.KindAuth {
 			return liveagent.NewError(liveagent.KindAuth, "%s refused the login: %s; nothing was saved",
-				base, strings.TrimSuffix(err.Error(), "."))
+				liveagent.RedactURL(base), strings.TrimSuffix(err.Error(), "."))
 		}
 		return err
 	}
 	if k.Key == "" {
-		return liveagent.NewError(liveagent.KindUnavailable, "%s answered the login without a key; nothing was saved", base)
+		return liveagent.NewError(liveagent.KindUnavailable, "%s answered the login without a key; nothing was saved", liveagent.RedactURL(base))
 	}
 	if k.ValidToDate != "" {
 		// The account's answer is what counts (it may round or cap the date).
@@ -134,13 +137,15 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 	p.URL, p.APIKey, p.APIKeyFile = base, k.Key, ""
 	p.APIKeyID, p.APIKeyName, p.APIKeyExpires = k.ID.String(), k.Name, expires.UTC().Format(time.RFC3339)
 	cfg.SetProfile(profile, p)
+	previous := cfg.CurrentProfile
 	cfg.CurrentProfile = profile
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file (the new key %s was made on the account; revoke it with `ladmin apikey revoke %s`): %w",
 			k.ID, k.ID, err)
 	}
-	fmt.Fprintf(ios.Out, "Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s\n",
-		base, email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path())
+	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
+		liveagent.RedactURL(base), email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path())))
+	noteNowUses(f, profile, previous)
 	return nil
 }
 

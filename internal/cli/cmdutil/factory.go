@@ -48,6 +48,16 @@ type Factory struct {
 	// NewLimiter builds the pacing shared by one command's requests (tests and
 	// bulk commands replace it).
 	NewLimiter func() *liveagent.Limiter
+	// CommandLine is how the command was invoked, for the journal (it never
+	// holds a key: no flag takes one).
+	CommandLine string
+	// JournalPath overrides the journal's location (the demo's throwaway one).
+	JournalPath string
+	// RunID, when set, is the journal run id of this command's changes.
+	RunID string
+
+	journalOnce sync.Once
+	journal     *runJournal
 
 	cfgOnce sync.Once
 	cfg     *config.File
@@ -264,7 +274,9 @@ func (f *Factory) ClientConfigFor(url, key string) (liveagent.Config, error) {
 		return liveagent.Config{}, err
 	}
 	cfg := liveagent.Config{URL: url, APIKey: key, Timeout: timeout,
-		UserAgent: "ladmin/" + f.Build.Version}
+		UserAgent: "ladmin/" + f.Build.Version,
+		// Every write of every command goes through the journal.
+		Recorder: f.recorder()}
 	switch api := f.Setting("api", liveagent.APIAuto); api {
 	case liveagent.APIAuto, liveagent.APIPublished, liveagent.APIExtended:
 		cfg.API = api
@@ -332,6 +344,7 @@ func (f *Factory) Client() (*liveagent.Client, error) {
 		if f.clientErr != nil && liveagent.KindOf(f.clientErr) == liveagent.KindInvalid {
 			f.clientErr = Usagef("%s", f.clientErr.Error())
 		}
+
 	})
 	return f.client, f.clientErr
 }

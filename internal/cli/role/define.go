@@ -112,7 +112,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, name, from string, grant
 	if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.CreateRole, Role: &def}); !d.Allowed {
 		return &liveagent.Error{Kind: liveagent.KindForbidden, Message: d.Reason}
 	}
-	r, err := c.CreateRole(ctx, liveagent.RoleCreate{Name: name, Base: start.Base, Permissions: perms.Names()})
+	r, err := c.CreateRole(liveagent.WithBefore(ctx, liveagent.Before{Op: "role-create", Target: name}), liveagent.RoleCreate{Name: name, Base: start.Base, Permissions: perms.Names()})
 	if err != nil {
 		return err
 	}
@@ -216,9 +216,31 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		return err
 	}
 	o, c, sess, old, req := t.o, t.c, t.sess, t.old, t.req
-	perms, err := applyGrants(old.RBAC().Permissions, grants, revokes)
+	held := old.RBAC().Permissions
+	perms, err := applyGrants(held, grants, revokes)
 	if err != nil {
 		return err
+	}
+	// Say what asks for nothing: a grant already held, a revoke not held.
+	var already, notHeld []string
+	for _, p := range grants {
+		if held.Has(p) {
+			already = append(already, p)
+		}
+	}
+	for _, p := range revokes {
+		if !held.Has(p) {
+			notHeld = append(notHeld, p)
+		}
+	}
+	if len(already) > 0 {
+		f.Notef("%s", text.Safe(fmt.Sprintf("role %s already holds %s", old.Name, strings.Join(already, ", "))))
+	}
+	if len(notHeld) > 0 {
+		f.Notef("%s", text.Safe(fmt.Sprintf("role %s does not hold %s", old.Name, strings.Join(notHeld, ", "))))
+	}
+	if perms == held && (name == "" || name == old.Name) {
+		return printRole(f, o, old, fmt.Sprintf("role %s unchanged: nothing was sent", old.Name))
 	}
 	if name != "" && !strings.EqualFold(name, old.Name) {
 		if rbac.IsBuiltin(strings.ToLower(name)) {
@@ -241,7 +263,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, ref, name string, grants
 		names := perms.Names()
 		up.Permissions = &names
 	}
-	r, err := c.UpdateRole(ctx, old.ID, up)
+	r, err := c.UpdateRole(roleJournaled(ctx, "role-update", old), old.ID, up)
 	if err != nil {
 		return err
 	}
@@ -310,7 +332,7 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 			return cmdutil.Exit(cmdutil.ExitUsage, "cancelled: nothing was deleted")
 		}
 	}
-	if err := c.DeleteRole(ctx, old.ID, to.ID); err != nil {
+	if err := c.DeleteRole(roleJournaled(ctx, "role-delete", old), old.ID, to.ID); err != nil {
 		return err
 	}
 	line := "deleted role " + old.Name
@@ -318,4 +340,9 @@ func deleteRun(ctx context.Context, f *cmdutil.Factory, ref, reassign string, ye
 		line += "; its agents now have the role " + to.Name
 	}
 	return cmdutil.WriteAfterChange(printRole(f, o, old, line), "role "+old.Name+" was deleted") // for programs: the role as it was
+}
+
+// roleJournaled tells the journal which role a write changes, as it was.
+func roleJournaled(ctx context.Context, op string, old liveagent.Role) context.Context {
+	return liveagent.WithBefore(ctx, liveagent.Before{Op: op, Target: old.Name, State: &old})
 }

@@ -14,12 +14,15 @@ import (
 
 // MatrixRole is one column of the matrix as programs see it (-o json|yaml).
 type MatrixRole struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Base        string   `json:"base"`
-	Builtin     bool     `json:"builtin"`
-	Holders     int      `json:"holders"` // active agents holding the role
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Base    string `json:"base"`
+	Builtin bool   `json:"builtin"`
+	Holders int    `json:"holders"` // active agents holding the role
+	// Permissions is null for a custom role seen only from outside (an
+	// account without the extensions): they cannot be known.
 	Permissions []string `json:"permissions"`
+	Opaque      bool     `json:"opaque,omitempty"`
 }
 
 // Matrix is every role of the account with its active holders counted from
@@ -35,8 +38,11 @@ func Matrix(roles *liveagent.RoleIndex, agents []liveagent.Agent) []MatrixRole {
 	list := roles.List()
 	out := make([]MatrixRole, 0, len(list))
 	for _, r := range list {
-		out = append(out, MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin,
-			Holders: counts[r.ID], Permissions: r.RBAC().Permissions.Names()})
+		m := MatrixRole{ID: r.ID, Name: r.Name, Base: r.Base, Builtin: r.Builtin, Holders: counts[r.ID], Opaque: r.Opaque}
+		if !r.Opaque {
+			m.Permissions = r.RBAC().Permissions.Names()
+		}
+		out = append(out, m)
 	}
 	return out
 }
@@ -63,6 +69,11 @@ holds it. -o csv gives the same grid for a spreadsheet (yes where held); -o json
 				return err
 			}
 			m := Matrix(roles, agents)
+			for _, r := range m {
+				if r.Opaque {
+					f.Warnf("%s is a custom role this account's API does not show (GET /roles is not part of LiveAgent's published API): its permissions are unknown (?); see it in LiveAgent's Configuration > Roles", r.Name)
+				}
+			}
 			switch {
 			case o.JQ != "" || o.Format == output.FormatJSON || o.Format == output.FormatYAML:
 				return output.PrintList(f.IOStreams.Out, o, m, nil)
@@ -99,7 +110,10 @@ func matrixGrid(m []MatrixRole, mark string, counts bool) (header []string, rows
 		row := []string{p.Name}
 		for i := range m {
 			cell := ""
-			if held[i].Has(p.Name) {
+			switch {
+			case m[i].Opaque:
+				cell = "?"
+			case held[i].Has(p.Name):
 				cell = mark
 			}
 			row = append(row, cell)

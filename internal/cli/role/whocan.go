@@ -51,6 +51,9 @@ func rolesAndActiveAgents(ctx context.Context, c *liveagent.Client) (*liveagent.
 			active = append(active, a)
 		}
 	}
+	// On an account without the extensions, the custom roles its agents
+	// hold are known only from outside: list them as custom:<id>.
+	roles.AddSeen(active)
 	return roles, active, nil
 }
 
@@ -79,7 +82,6 @@ func WhoCan(roles *liveagent.RoleIndex, agents []liveagent.Agent, perm string) [
 	return holders
 }
 
-// NewCmdWhoCan is `ladmin who-can`.
 // unseenHolders is the exit-8 error when agents hold custom roles whose
 // permissions the account's API does not show: the list printed is then
 // only part of the answer, and saying so is better than a silent miss.
@@ -104,6 +106,7 @@ func unseenHolders(roles *liveagent.RoleIndex, agents []liveagent.Agent, perm st
 		text.Count(n, "active agent holds", "active agents hold"), strings.Join(names, ", "), perm)}
 }
 
+// NewCmdWhoCan is `ladmin who-can`.
 func NewCmdWhoCan(f *cmdutil.Factory) *cobra.Command {
 	h := func(i any) Holder { return i.(Holder) }
 	return &cobra.Command{
