@@ -187,6 +187,7 @@ func (c *Client) RecentSession(ctx context.Context) (sess *Session, cached bool,
 			at, found := st.LoadSession(&rec)
 			age := c.caps.now().Sub(at)
 			if found && age >= 0 && age < SessionMaxAge && rec.Me.ID != "" && len(rec.Roles) > 0 {
+				c.who.set(&rec.Me) // the journal's caller, as a fresh read sets it
 				return &Session{API: APIExtended, Me: rec.Me, Roles: NewRoleIndex(rec.Roles)}, true, nil
 			}
 		}
