@@ -67,7 +67,7 @@ echo "building ladmin..."
 go build -o "$work/ladmin" ./cmd/ladmin
 export LADMIN_API_KEY=sandbox-owner-key
 unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG
-export XDG_CONFIG_HOME="$work/config" # no saved profile interferes
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" # no saved profile or cache interferes
 
 for case in $CASES; do
   RATE_LIMIT=${case%%:*} AGENTS=${case##*:}

@@ -27,6 +27,9 @@ import (
 const (
 	// FactAPI is the account's API: "published" or "extended".
 	FactAPI = "api"
+	// FactSession is the caller (an agent) and the account's roles, reused
+	// for a minute by the next commands (liveagent.RecentSession).
+	FactSession = "session"
 )
 
 // fileVersion is the format of the file; a file of another version is ignored.

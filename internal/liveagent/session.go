@@ -3,6 +3,7 @@ package liveagent
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/ladmin/ladmin/internal/rbac"
 )
@@ -56,6 +57,7 @@ func (c *Client) Session(ctx context.Context) (*Session, error) {
 		return nil, rolesErr
 	}
 	sess.Roles = roles
+	c.rememberSession(sess)
 	return sess, nil
 }
 
@@ -153,4 +155,52 @@ func (c *Client) CreateAgentOnce(ctx context.Context, in AgentCreate) (*Agent, e
 			return nil, serr
 		}
 	}
+}
+
+// SessionStore is a CapabilityStore that also remembers the caller and the
+// account's roles between commands, in the same record of the account cache.
+type SessionStore interface {
+	LoadSession(v any) (learnedAt time.Time, ok bool)
+	SaveSession(v any, learnedAt time.Time)
+}
+
+// SessionMaxAge is how long the caller and roles one command learned serve
+// the next ones (a shell script's loop of single commands).
+const SessionMaxAge = time.Minute
+
+// sessionRecord is what a SessionStore keeps: an agent caller on an account
+// with the extensions and its roles.
+type sessionRecord struct {
+	Me    Agent  `json:"me"`
+	Roles []Role `json:"roles"`
+}
+
+// RecentSession is Session, served from the account cache when an earlier
+// command learned it less than SessionMaxAge ago (cached is then true). A
+// cached session may only ever let a request go to the server, which still
+// decides: a caller that would refuse something on its strength must read
+// a fresh Session first (see cmdutil.Fresh).
+func (c *Client) RecentSession(ctx context.Context) (sess *Session, cached bool, err error) {
+	if st, ok := c.caps.store.(SessionStore); ok {
+		if api, err := c.API(ctx); err == nil && api == APIExtended {
+			var rec sessionRecord
+			at, found := st.LoadSession(&rec)
+			age := c.caps.now().Sub(at)
+			if found && age >= 0 && age < SessionMaxAge && rec.Me.ID != "" && len(rec.Roles) > 0 {
+				c.who.set(&rec.Me) // the journal's caller, as a fresh read sets it
+				return &Session{API: APIExtended, Me: rec.Me, Roles: NewRoleIndex(rec.Roles)}, true, nil
+			}
+		}
+	}
+	sess, err = c.Session(ctx)
+	return sess, false, err
+}
+
+// rememberSession saves a fresh agent session for RecentSession.
+func (c *Client) rememberSession(sess *Session) {
+	st, ok := c.caps.store.(SessionStore)
+	if !ok || sess.Key || sess.API != APIExtended || sess.Roles == nil {
+		return
+	}
+	st.SaveSession(sessionRecord{Me: sess.Me, Roles: sess.Roles.List()}, c.caps.now())
 }

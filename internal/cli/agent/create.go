@@ -88,29 +88,31 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err := c.RequireExtensions(ctx, liveagent.CapCreateAgents); err != nil {
 		return err
 	}
-	sess, err := c.Session(ctx)
-	if err != nil {
-		return err
-	}
-	role, err := cmdutil.ResolveRole(sess.Roles, opts.Role)
-	if err != nil {
-		return err
-	}
-	in := liveagent.AgentCreate{Name: strings.TrimSpace(opts.Name), Email: opts.Email, Gender: opts.Gender}
-	in.Role, in.RoleID = liveagent.Assign(role)
+	// The caller and roles come from the account cache when a command
+	// learned them in the last minute, and alongside the departments
+	// otherwise. A refusal is never based on the cache: it is decided again
+	// on a fresh read, and whatever passes is still the server's to decide.
+	var (
+		sess   *liveagent.Session
+		cached bool
+		depts  *liveagent.DepartmentIndex
+	)
+	reads := []func() error{func() (err error) { sess, cached, err = c.RecentSession(ctx); return err }}
 	if len(opts.Departments) > 0 {
-		depts, err := c.Departments(ctx)
-		if err != nil {
-			return err
-		}
-		if in.Departments, err = cmdutil.ResolveDepartments(depts, opts.Departments); err != nil {
-			return err
-		}
+		reads = append(reads, func() (err error) { depts, err = c.Departments(ctx); return err })
 	}
-	given := role.RBAC()
-	if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.CreateAgent, Role: &given,
-		Departments: len(in.Departments) > 0}); !d.Allowed {
-		return forbidden(d)
+	if err := readAll(reads...); err != nil {
+		return err
+	}
+	in, role, err := createRequest(opts, sess, depts)
+	if err != nil && cached {
+		if sess, err = c.Session(ctx); err != nil {
+			return err
+		}
+		in, role, err = createRequest(opts, sess, depts)
+	}
+	if err != nil {
+		return err
 	}
 
 	if opts.DryRun {
@@ -162,4 +164,26 @@ func printOne(f *cmdutil.Factory, o output.Options, roles *liveagent.RoleIndex, 
 	}
 	_, err := fmt.Fprintln(f.IOStreams.Out, text.Safe(line))
 	return err
+}
+
+// createRequest resolves the role and departments of a create and checks
+// the rules for the caller of sess.
+func createRequest(opts *CreateOptions, sess *liveagent.Session, depts *liveagent.DepartmentIndex) (liveagent.AgentCreate, liveagent.Role, error) {
+	role, err := cmdutil.ResolveRole(sess.Roles, opts.Role)
+	if err != nil {
+		return liveagent.AgentCreate{}, role, err
+	}
+	in := liveagent.AgentCreate{Name: strings.TrimSpace(opts.Name), Email: opts.Email, Gender: opts.Gender}
+	in.Role, in.RoleID = liveagent.Assign(role)
+	if len(opts.Departments) > 0 {
+		if in.Departments, err = cmdutil.ResolveDepartments(depts, opts.Departments); err != nil {
+			return in, role, err
+		}
+	}
+	given := role.RBAC()
+	if d := rbac.Decide(rbac.Request{Actor: sess.Actor(), Action: rbac.CreateAgent, Role: &given,
+		Departments: len(in.Departments) > 0}); !d.Allowed {
+		return in, role, forbidden(d)
+	}
+	return in, role, nil
 }

@@ -333,6 +333,14 @@ func (s capabilityStore) SaveAPI(api string, at time.Time) {
 	_ = s.store.Put(s.key, accountcache.FactAPI, api, at) // a cache that cannot be written is only slower
 }
 
+func (s capabilityStore) LoadSession(v any) (time.Time, bool) {
+	return s.store.Get(s.key, accountcache.FactSession, v)
+}
+
+func (s capabilityStore) SaveSession(v any, at time.Time) {
+	_ = s.store.Put(s.key, accountcache.FactSession, v, at)
+}
+
 // Client builds the API client once.
 func (f *Factory) Client() (*liveagent.Client, error) {
 	f.clientOnce.Do(func() {
