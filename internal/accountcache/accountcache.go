@@ -115,7 +115,7 @@ func (s Store) Put(key, fact string, v any, learnedAt time.Time) error {
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer func() { _ = unlock() }()
 	f := s.load()
 	rec := f.Records[key]
 	if rec == nil {
@@ -136,7 +136,7 @@ func (s Store) Forget(key, fact string) error {
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer func() { _ = unlock() }()
 	f := s.load()
 	if fact == "" {
 		delete(f.Records, key)

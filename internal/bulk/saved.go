@@ -112,8 +112,8 @@ func ReadSavedPlan(name string, data []byte) (*SavedPlan, error) {
 // Expected is the state the step leaves its target in.
 func (s SavedStep) Expected() *liveagent.AgentState {
 	var st liveagent.AgentState
-	switch {
-	case s.Action == ActionCreate:
+	switch s.Action {
+	case ActionCreate:
 		st = liveagent.AgentState{Email: s.Create.Email, Name: s.Create.Name, Role: s.Create.Role, RoleID: s.Create.RoleID,
 			Status: liveagent.StatusActive, Gender: s.Create.Gender}
 		if st.Role == "" {

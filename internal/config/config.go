@@ -197,7 +197,7 @@ func (f *File) Save() error {
 	if err != nil {
 		return fmt.Errorf("saving config: %w", err)
 	}
-	defer unlock()
+	defer func() { _ = unlock() }()
 
 	disk, err := read(f.path)
 	if err != nil {

@@ -193,7 +193,7 @@ func (w *Writer) write(b []byte, n int) (uint64, error) {
 	if err := w.lock.Lock(); err != nil {
 		return 0, fmt.Errorf("cannot lock the journal %s: %w", w.path, err)
 	}
-	defer w.lock.Unlock()
+	defer func() { _ = w.lock.Unlock() }()
 	// Another process may have compacted (replaced) the file since.
 	if fi, err := os.Stat(w.path); err != nil || inode(fi) != w.ino {
 		if err := w.reopen(); err != nil {

@@ -170,7 +170,7 @@ func Compact(path string, maxSize int64) error {
 	if err := lock.Lock(); err != nil {
 		return fmt.Errorf("cannot lock the journal %s: %w", path, err)
 	}
-	defer lock.Unlock()
+	defer func() { _ = lock.Unlock() }()
 	recs, _, err := Read(path)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,9 +23,7 @@ type Recorder struct {
 	// Now is the clock (tests).
 	Now func() time.Time
 
-	step   atomic.Int64
-	mu     sync.Mutex
-	closed bool
+	step atomic.Int64
 }
 
 // NewRecorder starts a run on w. The account and caller may be left empty:

@@ -87,8 +87,9 @@ func (id KeyID) MarshalYAML() (any, error) {
 	s := string(id)
 	if s != "" && strings.Trim(s, "0123456789") == "" && len(s) < 19 {
 		var n int64
-		fmt.Sscan(s, &n)
-		return n, nil
+		if _, err := fmt.Sscan(s, &n); err == nil {
+			return n, nil
+		}
 	}
 	return s, nil
 }

@@ -54,8 +54,8 @@ func plainTable(w io.Writer, header []string, rows [][]string, gap string) (bool
 			}
 			line.WriteString(gap)
 		}
-		bw.WriteString(strings.TrimRight(line.String(), " \t\r\n"))
-		bw.WriteByte('\n')
+		_, _ = bw.WriteString(strings.TrimRight(line.String(), " \t\r\n"))
+		_ = bw.WriteByte('\n')
 	}
 	if header != nil {
 		write(header)

@@ -51,7 +51,7 @@ func streamJSON(w io.Writer, list reflect.Value) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, streamBuffer)
-	bw.WriteString("[\n")
+	_, _ = bw.WriteString("[\n")
 	var elem bytes.Buffer
 	enc := json.NewEncoder(&elem)
 	enc.SetEscapeHTML(false)
@@ -62,12 +62,12 @@ func streamJSON(w io.Writer, list reflect.Value) error {
 			return err
 		}
 		if i > 0 {
-			bw.WriteString(",\n")
+			_, _ = bw.WriteString(",\n")
 		}
-		bw.WriteString("  ")
-		bw.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n")))
+		_, _ = bw.WriteString("  ")
+		_, _ = bw.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n")))
 	}
-	bw.WriteString("\n]\n")
+	_, _ = bw.WriteString("\n]\n")
 	return bw.Flush()
 }
 

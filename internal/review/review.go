@@ -125,8 +125,8 @@ func ParseDecision(cell string) (Kind, string, error) {
 	case string(Offboard):
 		return Offboard, "", nil
 	}
-	if name, ok := strings.CutPrefix(strings.ToLower(v), "role:"); ok {
-		name = strings.TrimSpace(v[len("role:"):])
+	if strings.HasPrefix(strings.ToLower(v), "role:") {
+		name := strings.TrimSpace(v[len("role:"):])
 		if name == "" {
 			return "", "", fmt.Errorf("decision %q names no role: write role:NAME, e.g. role:agent", v)
 		}

@@ -104,10 +104,11 @@ func run(t *testing.T, url string, args ...string) (stdout, stderr string, code 
 			}
 			return ""
 		}}
-	var cmd = role.NewCmdWhoCan(f)
-	if args[0] == "matrix" {
+	cmd := role.NewCmdWhoCan(f)
+	switch args[0] {
+	case "matrix":
 		cmd = role.NewCmdRole(f)
-	} else if args[0] == "can-i" {
+	case "can-i":
 		cmd = role.NewCmdCanI(f)
 		args = args[1:]
 	}
