@@ -50,6 +50,8 @@ func streamJSON(w io.Writer, list reflect.Value) error {
 		_, err := io.WriteString(w, "[]\n")
 		return err
 	}
+	// A bufio.Writer's first error sticks: Flush returns it, so the writes
+	// before it need no checks of their own.
 	bw := bufio.NewWriterSize(w, streamBuffer)
 	_, _ = bw.WriteString("[\n")
 	var elem bytes.Buffer
