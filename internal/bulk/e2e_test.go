@@ -411,10 +411,11 @@ func TestEndToEndPacedByRateLimitHint(t *testing.T) {
 	if a.observer.RateLimitHint() != 40 {
 		t.Errorf("hint %d", a.observer.RateLimitHint())
 	}
-	// 64 requests at 40/s, the first ones free: about 1.5s. Not a benchmark:
-	// only check that the pace was not wildly off either way.
-	if took < time.Second || took > 6*time.Second {
-		t.Errorf("took %s", took)
+	// 64 requests at 40/s, the first ones free: at least a second. Only the
+	// lower bound is checked (the limiter did pace the run); how much longer
+	// a loaded machine takes is for bench/, not for a unit test.
+	if took < time.Second {
+		t.Errorf("took %s: the limiter did not pace the run", took)
 	}
 }
 
