@@ -204,24 +204,7 @@ func (r *results) finish(roles *liveagent.RoleIndex) error {
 		}
 		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "agent was", "agents were")+" changed")
 	}
-	switch {
-	case len(r.failed) == 0:
-		return nil
-	case r.total == 1:
-		return r.failed[0]
-	case len(r.failed) == r.total && sameKind(r.failed):
-		return cmdutil.Reported(r.failed[0])
-	}
-	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %s failed", len(r.failed), text.Count(r.total, "agent", "agents"))
-}
-
-func sameKind(errs []error) bool {
-	for _, e := range errs[1:] {
-		if liveagent.KindOf(e) != liveagent.KindOf(errs[0]) {
-			return false
-		}
-	}
-	return true
+	return cmdutil.TargetsExit(r.failed, r.total, "agent", "agents")
 }
 
 // journaled tells the journal what a write is about to change: the agent as

@@ -183,22 +183,5 @@ func (r *results) finish(dryRun bool) error {
 		// The keys were revoked: say so, exit 1, never "nothing was changed".
 		return cmdutil.WriteAfterChange(r.werr, text.Count(len(r.done), "API key was", "API keys were")+" revoked")
 	}
-	switch {
-	case len(r.failed) == 0:
-		return nil
-	case r.total == 1:
-		return r.failed[0]
-	case len(r.failed) == r.total && sameKind(r.failed):
-		return cmdutil.Reported(r.failed[0])
-	}
-	return cmdutil.Exit(cmdutil.ExitNotClean, "%d of %s failed", len(r.failed), text.Count(r.total, "API key", "API keys"))
-}
-
-func sameKind(errs []error) bool {
-	for _, e := range errs[1:] {
-		if liveagent.KindOf(e) != liveagent.KindOf(errs[0]) {
-			return false
-		}
-	}
-	return true
+	return cmdutil.TargetsExit(r.failed, r.total, "API key", "API keys")
 }

@@ -3,6 +3,9 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ladmin/ladmin/internal/liveagent"
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // Exit codes of spec/cli.md. Only internal/cli maps errors onto them.
@@ -79,4 +82,29 @@ func WriteAfterChange(err error, done string) error {
 		return nil
 	}
 	return Exit(ExitNotClean, "%s, but the output could not be written (%v)", done, err)
+}
+
+// TargetsExit is the exit of a command that acted on several targets and
+// reported each failure as it came: nil when none failed, the failure itself
+// for a single target, its code (already reported) when every target failed
+// the same way, else 1 with "N of M <nouns> failed".
+func TargetsExit(failed []error, total int, noun, nouns string) error {
+	switch {
+	case len(failed) == 0:
+		return nil
+	case total == 1:
+		return failed[0]
+	case len(failed) == total && sameKind(failed):
+		return Reported(failed[0])
+	}
+	return Exit(ExitNotClean, "%d of %s failed", len(failed), text.Count(total, noun, nouns))
+}
+
+func sameKind(errs []error) bool {
+	for _, e := range errs[1:] {
+		if liveagent.KindOf(e) != liveagent.KindOf(errs[0]) {
+			return false
+		}
+	}
+	return true
 }
