@@ -19,7 +19,7 @@ import (
 func NewCmdReview(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "review <command>",
-		Short: "Access reviews: export who holds what, apply the decisions, keep the evidence",
+		Short: "Access reviews: export, decide, apply, keep the evidence",
 		Long: `An access review is the human version of audit: once a quarter someone looks at every
 privileged holder and signs off. 'review export' writes a file with a row per agent and an
 empty decision column; the reviewer writes keep, offboard or role:NAME in it (role:agent

@@ -111,7 +111,7 @@ func NewCmdWhoCan(f *cmdutil.Factory) *cobra.Command {
 	h := func(i any) Holder { return i.(Holder) }
 	return &cobra.Command{
 		Use:   "who-can <permission>",
-		Short: "List every active agent holding a permission, and the role that grants it",
+		Short: "Every active agent holding a permission, and through which role",
 		Long: `List every active agent whose role holds the permission, with the role (built-in or
 custom) that grants it. The answer to "who can change roles?" is
 'ladmin who-can agents.roles'. An unknown permission is exit 2 with a suggestion.`,
