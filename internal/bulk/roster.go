@@ -35,7 +35,13 @@ type RosterAgent struct {
 // Roster lists the account's agents for export, by email (active before
 // deleted), keeping those include accepts (all when nil).
 func Roster(acct *Account, include func(liveagent.Agent) bool) []RosterAgent {
-	out := []RosterAgent{}
+	// Each email is lowercased once, not in every comparison: at 100,000
+	// agents the sort did some three million ToLower calls.
+	type keyed struct {
+		email string
+		agent RosterAgent
+	}
+	rows := make([]keyed, 0, len(acct.Agents))
 	for _, a := range acct.Agents {
 		if include != nil && !include(a) {
 			continue
@@ -45,18 +51,21 @@ func Roster(acct *Account, include func(liveagent.Agent) bool) []RosterAgent {
 		if depts == nil {
 			depts = []string{}
 		}
-		out = append(out, RosterAgent{Email: a.Email, Name: a.Name, Role: role.Name, Gender: a.Gender,
-			Departments: depts, ID: a.ID, RoleID: a.RoleID, Status: a.Status})
+		rows = append(rows, keyed{email: strings.ToLower(a.Email), agent: RosterAgent{Email: a.Email, Name: a.Name,
+			Role: role.Name, Gender: a.Gender, Departments: depts, ID: a.ID, RoleID: a.RoleID, Status: a.Status}})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		ei, ej := strings.ToLower(out[i].Email), strings.ToLower(out[j].Email)
-		if ei != ej {
-			return ei < ej
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].email != rows[j].email {
+			return rows[i].email < rows[j].email
 		}
-		if out[i].Status != out[j].Status {
-			return out[i].Status == liveagent.StatusActive
+		if rows[i].agent.Status != rows[j].agent.Status {
+			return rows[i].agent.Status == liveagent.StatusActive
 		}
-		return out[i].ID < out[j].ID
+		return rows[i].agent.ID < rows[j].agent.ID
 	})
+	out := make([]RosterAgent, len(rows))
+	for i := range rows {
+		out[i] = rows[i].agent
+	}
 	return out
 }
