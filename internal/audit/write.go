@@ -129,6 +129,10 @@ func colorTable(rendered string) string {
 	return b.String()
 }
 
+// narrowTable is the terminal width below which the findings table folds
+// its SOURCE column into MESSAGE.
+const narrowTable = 120
+
 func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	if opts.Color {
 		var buf bytes.Buffer
@@ -139,14 +143,28 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 		return err
 	}
 	if len(r.Findings) > 0 {
+		header := []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
+		fits := []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}
+		// On a narrow terminal a SOURCE column would be cut to "policy…":
+		// the file and line go at the end of the message instead, where
+		// they wrap with it and stay whole.
+		narrow := opts.Width > 0 && opts.Width < narrowTable
+		if narrow {
+			header, fits = header[:4], fits[:4]
+		}
 		rows := make([][]string, len(r.Findings))
 		for i, f := range r.Findings {
 			// output.Table shows every cell through text.Safe: a newline reads \n.
 			rows[i] = []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()}
+			if narrow {
+				if src := f.Location.String(); src != "" && src != "-" {
+					rows[i][3] += " (" + src + ")"
+				}
+				rows[i] = rows[i][:4]
+			}
 		}
-		if err := output.Table(w, []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}, rows,
-			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width,
-				Fits: []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}}); err != nil {
+		if err := output.Table(w, header, rows,
+			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width, Fits: fits}); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
