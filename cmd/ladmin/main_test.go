@@ -386,7 +386,7 @@ func TestPrunePromptsOnATerminal(t *testing.T) {
 		t.Fatalf("import: %v: %s", err, out)
 	}
 	active := func() string {
-		out, err := run("agent", "list", "--email", "*@acme.example", "--jq", `[.[].email] | join(",")`).Output()
+		out, err := run("agent", "list", "--email", "*@acme.example", "--jq", `[.[].email] | sort | join(",")`).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
