@@ -730,11 +730,17 @@ func pick(n int, one, many string) string {
 // applying would report it, with outcome planned (and no new agent ids:
 // nothing was created).
 func writePlanReport(path string, plan *bulk.Plan) error {
+	return writePlannedReport(path, plan, bulk.NewReportWriter)
+}
+
+// writePlannedReport writes a dry run's --report: a row per planned step, in
+// the report format newWriter makes (import's or offboard's).
+func writePlannedReport(path string, plan *bulk.Plan, newWriter func(io.Writer) *bulk.ReportWriter) error {
 	fh, err := os.Create(path)
 	if err != nil {
 		return cmdutil.Usagef("cannot write the report: %s", pathError(err))
 	}
-	rw := bulk.NewReportWriter(fh)
+	rw := newWriter(fh)
 	for i := range plan.Steps {
 		rw.Add(plan.Steps[i].Planned())
 	}

@@ -365,23 +365,9 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	return nil
 }
 
+// writeOffboardReport is --report of a dry run: each agent's planned steps.
 func writeOffboardReport(path string, file *bulk.File, plan *bulk.Plan) error {
-	fh, err := os.Create(path)
-	if err != nil {
-		return cmdutil.Usagef("cannot write the report: %s", pathError(err))
-	}
-	rw := bulk.NewOffboardReportWriter(fh, file)
-	for i := range plan.Steps {
-		rw.Add(plan.Steps[i].Planned())
-	}
-	err = rw.Err()
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
-	}
-	return nil
+	return writePlannedReport(path, plan, func(w io.Writer) *bulk.ReportWriter { return bulk.NewOffboardReportWriter(w, file) })
 }
 
 // offboardedLine is what a person reads about one agent once it is done:
