@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -117,5 +118,49 @@ func TestDirectCSVIsTaken(t *testing.T) {
 		if _, got := directCSV(typ, fieldsOf(c.v)); got != c.want {
 			t.Errorf("directCSV(%v) = %v, want %v", typ, got, c.want)
 		}
+	}
+}
+
+// TestStreamedTablesMatchTheRenderedOnes: off a terminal, a plain table
+// written row by row from the list has the bytes of the one laid out from
+// a grid of cells, with and without headers and wide columns; a table with
+// wide characters, or on a terminal, is left to render.
+func TestStreamedTablesMatchTheRenderedOnes(t *testing.T) {
+	cols := []Column{
+		{Header: "ID", Fit: Keep, Value: func(i any) string { return i.(streamAgent).ID }},
+		{Header: "NAME", Value: func(i any) string { return i.(streamAgent).Name }},
+		{Header: "COUNT", Wide: true, Value: func(i any) string { return fmt.Sprint(i.(streamAgent).Count) }},
+	}
+	plain := []streamAgent{
+		{ID: "a1", Name: "Ana\tTab\nNew line \x1b[31m", Count: 1234},
+		{ID: "a-long-identifier", Name: "", Count: -1},
+		{ID: "", Name: "x", Count: 0},
+	}
+	for _, f := range []string{FormatTable, FormatWide} {
+		for _, noHeaders := range []bool{false, true} {
+			o := Options{Format: f, NoHeaders: noHeaders}
+			var whole, streamed bytes.Buffer
+			if err := render(&whole, o, f, plain, listRows(plain), cols); err != nil {
+				t.Fatal(err)
+			}
+			ok, err := streamTable(&streamed, o, f, plain, cols)
+			if !ok || err != nil {
+				t.Fatalf("%s no-headers=%v: not streamed (%v)", f, noHeaders, err)
+			}
+			if whole.String() != streamed.String() {
+				t.Errorf("%s no-headers=%v differs:\nwhole:\n%s\nstreamed:\n%s", f, noHeaders, whole.String(), streamed.String())
+			}
+		}
+	}
+	var sink bytes.Buffer
+	wide := []streamAgent{{ID: "a1", Name: "Li Wei 李伟"}}
+	if ok, _ := streamTable(&sink, Options{}, FormatTable, wide, cols); ok || sink.Len() > 0 {
+		t.Errorf("a table with wide characters was streamed: %q", sink.String())
+	}
+	if ok, _ := streamTable(&sink, Options{Width: 80}, FormatTable, plain, cols); ok || sink.Len() > 0 {
+		t.Errorf("a table on a terminal was streamed: %q", sink.String())
+	}
+	if ok, _ := streamTable(&sink, Options{}, FormatTable, []streamAgent{}, cols); ok || sink.Len() > 0 {
+		t.Errorf("an empty table was streamed: %q", sink.String())
 	}
 }
