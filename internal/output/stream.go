@@ -74,19 +74,38 @@ func streamJSON(w io.Writer, list reflect.Value) error {
 }
 
 // streamYAML writes what writeYAML writes for the whole list: a block
-// sequence, whose items are each rendered alone as a one-item sequence.
+// sequence, rendered a chunk of items at a time (a block sequence of n
+// items is the n one-item sequences one after the other). Each encoder has
+// a cost of its own, and one per item was most of the time of a list of
+// 100,000 agents.
 func streamYAML(w io.Writer, list reflect.Value) error {
 	if list.Len() == 0 {
 		_, err := io.WriteString(w, "[]\n")
 		return err
 	}
+	const chunk = 64
 	bw := bufio.NewWriterSize(w, streamBuffer)
-	for i := range list.Len() {
-		value, err := ordered(list.Index(i).Interface())
-		if err != nil {
-			return err
+	header := fieldsOf(list.Interface())
+	direct, isDirect := directFields(list.Type().Elem(), header)
+	values := make([]any, len(header))
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for start := 0; start < list.Len(); start += chunk {
+		seq.Content = seq.Content[:0]
+		for i := start; i < min(start+chunk, list.Len()); i++ {
+			var value any
+			if isDirect && readDirect(list.Index(i), direct, values) {
+				value = &object{keys: header, values: make(map[string]any, len(header))}
+				for j, key := range header {
+					value.(*object).values[key] = values[j]
+				}
+			} else {
+				var err error
+				if value, err = ordered(list.Index(i).Interface()); err != nil {
+					return err
+				}
+			}
+			seq.Content = append(seq.Content, yamlNode(value))
 		}
-		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{yamlNode(value)}}
 		enc := yaml.NewEncoder(bw)
 		enc.SetIndent(2)
 		if err := enc.Encode(seq); err != nil {
@@ -122,9 +141,13 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 		}
 	}
 	record := make([]string, len(header))
-	direct, isDirect := directCSV(list.Type().Elem(), header)
+	direct, isDirect := directFields(list.Type().Elem(), header)
+	values := make([]any, len(header))
 	for i := range list.Len() {
-		if isDirect && directRecord(list.Index(i), direct, record) {
+		if isDirect && readDirect(list.Index(i), direct, values) {
+			for j, v := range values {
+				record[j] = text.GuardCSV(csvCell(v))
+			}
 			if err := cw.Write(record); err != nil {
 				return err
 			}
@@ -146,19 +169,6 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 		return err
 	}
 	return bw.Flush()
-}
-
-// directRecord fills record from the struct v without the JSON round trip,
-// or reports false when one of its values needs it.
-func directRecord(v reflect.Value, fields []csvField, record []string) bool {
-	for j, f := range fields {
-		cell, ok := f.cell(v.Field(f.index))
-		if !ok {
-			return false
-		}
-		record[j] = text.GuardCSV(cell)
-	}
-	return true
 }
 
 func csvObject(v reflect.Value) (*object, error) {

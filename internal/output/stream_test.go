@@ -58,7 +58,13 @@ func TestStreamedListsMatchTheWholeDocument(t *testing.T) {
 		{ID: "0123", Name: "true", Depts: nil, Count: -7},
 		{ID: "a4", Name: `quote " and , comma`, Depts: []string{"a;b"}},
 	}
+	many := make([]streamAgent, 600) // more than one chunk of yaml
+	for i := range many {
+		many[i] = agents[i%len(agents)]
+		many[i].Count = i
+	}
 	lists := map[string]any{
+		"many":         many,
 		"structs":      agents,
 		"pointers":     []*streamAgent{&agents[0], &agents[1]},
 		"empty":        []streamAgent{},
@@ -100,10 +106,10 @@ func TestStreamedListsMatchTheWholeDocument(t *testing.T) {
 	}
 }
 
-// TestDirectCSVIsTaken: the lists that export writes take the direct path,
+// TestDirectFieldsAreTaken: the lists that export writes take the direct path,
 // so the comparison above covers it, and the fields it cannot read exactly
 // like encoding/json send the whole type through the round trip.
-func TestDirectCSVIsTaken(t *testing.T) {
+func TestDirectFieldsAreTaken(t *testing.T) {
 	for _, c := range []struct {
 		v    any
 		want bool
@@ -115,8 +121,8 @@ func TestDirectCSVIsTaken(t *testing.T) {
 		{[]*streamAgent{}, false},
 	} {
 		typ := reflect.TypeOf(c.v).Elem()
-		if _, got := directCSV(typ, fieldsOf(c.v)); got != c.want {
-			t.Errorf("directCSV(%v) = %v, want %v", typ, got, c.want)
+		if _, got := directFields(typ, fieldsOf(c.v)); got != c.want {
+			t.Errorf("directFields(%v) = %v, want %v", typ, got, c.want)
 		}
 	}
 }
