@@ -241,7 +241,7 @@ var unknownFlag = regexp.MustCompile(`^unknown flag: --(\S+)$`)
 func suggestFlag(cmd *cobra.Command, msg string) string {
 	m := unknownFlag.FindStringSubmatch(msg)
 	if m == nil {
-		return msg
+		return suggestShorthand(cmd, msg)
 	}
 	var names []string
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
