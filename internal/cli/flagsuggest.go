@@ -62,6 +62,9 @@ func suggestShorthand(cmd *cobra.Command, msg string) string {
 	}
 
 	r, _ := utf8.DecodeRuneInString(letter)
+	if (r == 'v' || r == 'V') && !cmd.HasParent() && cmd.Flags().Lookup("version") == nil {
+		return msg + " (did you mean `ladmin version`?)" // what -v and -V print elsewhere
+	}
 	for _, other := range []rune{unicode.ToLower(r), unicode.ToUpper(r)} {
 		if other != r && shorts[string(other)] != nil {
 			return fmt.Sprintf("%s (did you mean -%c?)", msg, other)

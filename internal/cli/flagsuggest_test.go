@@ -33,11 +33,18 @@ func TestShorthandTypoSuggestions(t *testing.T) {
 		{[]string{"agent", "list", "-x"}, `unknown shorthand flag: 'x' in -x`},
 		{[]string{"agent", "list", "-qx"}, `unknown shorthand flag: 'x' in -x`},
 		{[]string{"agent", "list", "--lmit"}, `unknown flag: --lmit (did you mean --limit?)`},
+		{[]string{"-V"}, "unknown shorthand flag: 'V' in -V (did you mean `ladmin version`?)"},
+		{[]string{"agent", "-v"}, "unknown shorthand flag: 'v' in -v"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			ios, _, out, errOut := iostreams.Test()
 			code := Main(context.Background(), tc.args, ios, cmdutil.BuildInfo{Version: "test"})
-			path := "ladmin " + tc.args[0] + " " + tc.args[1]
+			path := "ladmin"
+			for _, a := range tc.args[:min(2, len(tc.args))] {
+				if !strings.HasPrefix(a, "-") {
+					path += " " + a
+				}
+			}
 			want := "error: " + tc.want + "; see `" + path + " --help` (exit 2)\n"
 			if code != 2 || errOut.String() != want || out.Len() != 0 {
 				t.Errorf("exit %d\nstderr %q\n want  %q\nstdout %q", code, errOut.String(), want, out.String())
