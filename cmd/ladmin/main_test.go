@@ -433,3 +433,74 @@ func TestPrunePromptsOnATerminal(t *testing.T) {
 		t.Fatalf("after apply: %s", got)
 	}
 }
+
+// TestErrorsWrapToARealTerminal: the real binary on a pseudo-terminal 48
+// columns wide wraps its error to that width (the kernel's size, not
+// $COLUMNS=200), with the quoted command whole; with stderr on a pipe the same
+// error is one line, even though $COLUMNS says 48.
+func TestErrorsWrapToARealTerminal(t *testing.T) {
+	noKey := func(cmd *exec.Cmd) *exec.Cmd {
+		cmd.Env = append(cmd.Env, "LADMIN_API_KEY=", "COLUMNS=200")
+		return cmd
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 48}); err != nil {
+		t.Fatal(err)
+	}
+	// LADMIN_API_KEY= is "set but empty": exit 2 at once, before any request.
+	cmd := noKey(ladmin(t, "http://127.0.0.1:1", "agent", "list"))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() { // until the terminal closes: everything ladmin wrote
+		_, _ = screen.ReadFrom(ptmx)
+		close(done)
+	}()
+	code := exitCode(t, cmd)
+	_ = tty.Close()
+	select {
+	case <-done:
+	case <-time.After(settle):
+		t.Fatal("the terminal did not close")
+	}
+	if code != 2 {
+		t.Fatalf("exit %d\n%s", code, screen.String())
+	}
+	got := strings.ReplaceAll(screen.String(), "\r\n", "\n")
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("not wrapped at 48 columns:\n%s", got)
+	}
+	for i, l := range lines {
+		if len([]rune(l)) > 48 {
+			t.Errorf("line %q is wider than the terminal", l)
+		}
+		if i > 0 && !strings.HasPrefix(l, "       ") {
+			t.Errorf("continuation line %q is not indented under the text", l)
+		}
+	}
+	if !strings.Contains(got, "`ladmin auth login`") {
+		t.Errorf("the quoted command was broken:\n%s", got)
+	}
+
+	var stderr bytes.Buffer
+	piped := noKey(ladmin(t, "http://127.0.0.1:1", "agent", "list"))
+	piped.Env = append(piped.Env, "COLUMNS=48")
+	piped.Stderr = &stderr
+	_ = piped.Run()
+	one := stderr.String()
+	if strings.Count(one, "\n") != 1 || !strings.HasPrefix(one, "error: LADMIN_API_KEY is set but empty") {
+		t.Fatalf("on a pipe: %q", one)
+	}
+	if strings.Join(strings.Fields(one), " ") != strings.Join(strings.Fields(got), " ") {
+		t.Errorf("the wrapped error says something else:\n%s\n%s", got, one)
+	}
+}

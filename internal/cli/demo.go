@@ -168,6 +168,7 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url, journal string, s
 	// next to the command that printed them, even through a pager.
 	ios := *f.IOStreams
 	ios.ErrOut = ios.Out
+	ios.SetErrTerminalWidth(ios.TerminalWidth()) // stderr is now stdout, a terminal or not
 	sub := &cmdutil.Factory{
 		IOStreams:  &ios,
 		Build:      f.Build,
@@ -190,7 +191,7 @@ func runDemoStep(ctx context.Context, f *cmdutil.Factory, url, journal string, s
 	if err != nil && errors.Is(err, context.Canceled) {
 		return cmdutil.ExitInterrupted, true
 	}
-	return printError(ios.ErrOut, err), err != nil && !cmdutil.IsSilent(err)
+	return printError(&ios, err), err != nil && !cmdutil.IsSilent(err)
 }
 
 // shellJoin shows args as a user would type them.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/text"
 )
@@ -98,14 +98,13 @@ func (h *hinted) Error() string {
 
 func (h *hinted) Unwrap() error { return h.error }
 
-// printError writes "error: <sentence> (exit N)" unless the command already
-// reported everything.
-func printError(w io.Writer, err error) int { return printErrorPrefixed(w, "error:", err) }
-
-func printErrorPrefixed(w io.Writer, prefix string, err error) int {
+// printError writes "error: <sentence> (exit N)" on stderr unless the
+// command already reported everything: one line off a terminal, wrapped to
+// its width on one (cmdutil.WriteMessage), "error:" in red where color is on.
+func printError(ios *iostreams.IOStreams, err error) int {
 	code := ExitCode(err)
 	if err != nil && !cmdutil.IsSilent(err) {
-		fmt.Fprintf(w, "%s %s (exit %d)\n", prefix, ErrorMessage(err), code)
+		cmdutil.WriteMessage(ios, "error:", fmt.Sprintf("%s (exit %d)", ErrorMessage(err), code))
 	}
 	return code
 }

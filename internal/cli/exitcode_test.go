@@ -42,12 +42,12 @@ func TestExitCodeMapsEveryKind(t *testing.T) {
 
 func TestPrintErrorIsOneLineWithTheCode(t *testing.T) {
 	ios, _, _, errOut := iostreams.Test()
-	code := printError(ios.ErrOut, liveagent.NewError(liveagent.KindNotFound, `agent "bob@acme.com" not found`))
+	code := printError(ios, liveagent.NewError(liveagent.KindNotFound, `agent "bob@acme.com" not found`))
 	if code != 5 || errOut.String() != "error: agent \"bob@acme.com\" not found (exit 5)\n" {
 		t.Errorf("code %d, stderr %q", code, errOut.String())
 	}
 	errOut.Reset()
-	if code := printError(ios.ErrOut, cmdutil.Silent(4)); code != 4 || errOut.Len() != 0 {
+	if code := printError(ios, cmdutil.Silent(4)); code != 4 || errOut.Len() != 0 {
 		t.Errorf("a silent exit printed %q", errOut.String())
 	}
 }

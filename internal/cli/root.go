@@ -47,11 +47,7 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams, build cm
 	if jerr := f.CloseJournal(); jerr != nil {
 		f.Warnf("the journal could not be completed: %s", jerr)
 	}
-	prefix := "error:"
-	if ios.ErrColorEnabled() {
-		prefix = "\x1b[31merror:\x1b[0m" // red, only for a person at a terminal
-	}
-	return printErrorPrefixed(ios.ErrOut, prefix, err)
+	return printError(ios, err)
 }
 
 // commandLine is the invocation as the journal records it.
@@ -266,7 +262,7 @@ var unknownFlag = regexp.MustCompile(`^unknown flag: --(\S+)$`)
 func suggestFlag(cmd *cobra.Command, msg string) string {
 	m := unknownFlag.FindStringSubmatch(msg)
 	if m == nil {
-		return msg
+		return suggestShorthand(cmd, msg)
 	}
 	var names []string
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {

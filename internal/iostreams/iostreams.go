@@ -28,8 +28,9 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
-	// width overrides the terminal's width (tests); 0 asks the terminal.
-	width int
+	// width and errWidth override the terminals' widths (tests); 0 asks
+	// the terminal.
+	width, errWidth int
 
 	// lines reads In line by line. It is kept so that text buffered past one
 	// line (a piped key followed by more input) is not lost between reads;
@@ -103,10 +104,26 @@ func (s *IOStreams) TerminalWidth() int {
 	if !s.stdoutTTY {
 		return 0
 	}
-	if s.width > 0 {
-		return s.width
+	return widthOf(s.Out, s.width)
+}
+
+// ErrTerminalWidth is TerminalWidth for stderr: the width to which errors,
+// warnings and notes are wrapped; 0 when stderr is not a terminal (CI logs
+// and `2> file` keep each message on one line), whatever stdout is.
+func (s *IOStreams) ErrTerminalWidth() int {
+	if !s.stderrTTY {
+		return 0
 	}
-	if f, ok := s.Out.(*os.File); ok {
+	return widthOf(s.ErrOut, s.errWidth)
+}
+
+// widthOf is the width of the terminal w writes to: override if set, else
+// what the terminal says, else $COLUMNS, else 80.
+func widthOf(w io.Writer, override int) int {
+	if override > 0 {
+		return override
+	}
+	if f, ok := w.(*os.File); ok {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w
 		}
@@ -121,6 +138,12 @@ func (s *IOStreams) TerminalWidth() int {
 func (s *IOStreams) SetTerminalWidth(w int) {
 	s.stdoutTTY = w > 0
 	s.width = w
+}
+
+// SetErrTerminalWidth makes stderr a terminal of this width (tests).
+func (s *IOStreams) SetErrTerminalWidth(w int) {
+	s.stderrTTY = w > 0
+	s.errWidth = w
 }
 
 // ColorEnabled reports whether output may be colored: only on a terminal,

@@ -158,3 +158,30 @@ func TestSystemHonoursNoColor(t *testing.T) {
 		t.Error("System() left a stream nil")
 	}
 }
+
+// TestErrTerminalWidthIsStderrs: errors wrap to stderr's terminal, never
+// when stderr is redirected, whatever stdout is.
+func TestErrTerminalWidthIsStderrs(t *testing.T) {
+	t.Setenv("COLUMNS", "")
+	ios, _, _, _ := Test()
+	ios.SetTerminalWidth(120)
+	if w := ios.ErrTerminalWidth(); w != 0 {
+		t.Errorf("stderr redirected, stdout a terminal: width %d, want 0", w)
+	}
+	ios.SetErrTerminalWidth(50)
+	if w, out := ios.ErrTerminalWidth(), ios.TerminalWidth(); w != 50 || out != 120 {
+		t.Errorf("widths %d (stderr) and %d (stdout), want 50 and 120", w, out)
+	}
+	ios, _, _, _ = Test()
+	ios.SetStderrTTY(true) // a terminal that does not say its size
+	if w := ios.ErrTerminalWidth(); w != 80 {
+		t.Errorf("no size, no COLUMNS: %d, want 80", w)
+	}
+	t.Setenv("COLUMNS", "66")
+	if w := ios.ErrTerminalWidth(); w != 66 {
+		t.Errorf("COLUMNS=66: %d", w)
+	}
+	if ios.TerminalWidth() != 0 {
+		t.Error("stdout became a terminal")
+	}
+}

@@ -183,7 +183,7 @@ func (r *results) ok(a liveagent.Agent, line string) {
 func (r *results) fail(ref string, err error) {
 	r.failed = append(r.failed, err)
 	if r.total > 1 {
-		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: %s\n", text.Safe(ref+": "+strings.TrimSpace(err.Error())))
+		r.f.PrintMessage("error:", text.Safe(ref+": "+strings.TrimSpace(err.Error())))
 	}
 }
 

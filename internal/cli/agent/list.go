@@ -45,8 +45,10 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 a built-in or custom role. Output formats json, yaml and csv always print a list ([] when empty).
 
 --sort name sorts names as people of your language expect (LC_ALL, LC_COLLATE or LANG):
-Łukasz next to Lukas, accents and case after the letters. ladmin sorts them itself, so
-it reads every agent, also with --limit. Other fields are sorted by the server. On a
+names written in its script come first (Cyrillic for ru_RU, kana and kanji for ja_JP,
+Hangul for ko_KR, Greek for el_GR), then the others in Unicode's order (Latin, Greek,
+Cyrillic, ..., Hangul, kana, Han); within a script Łukasz is next to Lukas, accents and
+case after the letters. ladmin sorts them itself, so it reads every agent, also with --limit. Other fields are sorted by the server. On a
 terminal, --limit says how many agents there are in all ("showing 5 of 606").`,
 		Example: `  ladmin agent list
   ladmin agent list --role admin --email '*@acme.com'
@@ -189,15 +191,20 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 }
 
 // sortByName sorts agents by name as people of the user's language expect
-// (LC_ALL, LC_COLLATE or LANG; Unicode's default order otherwise): Łukasz
-// next to Lukas, accents and case second, then by email for equal names.
+// (LC_ALL, LC_COLLATE or LANG; Unicode's default order otherwise): names in
+// the scripts of that language first (nameorder.go), then the others;
+// within each, Łukasz next to Lukas, accents and case second; then by
+// email for equal names.
 func sortByName(agents []liveagent.Agent, getenv func(string) string) {
-	c := collate.New(userLanguage(getenv))
+	lang := userLanguage(getenv)
+	c := collate.New(lang)
+	local := scriptsOf(lang)
 	var buf collate.Buffer
 	keys := make(map[string][]byte, len(agents))
 	for _, a := range agents {
 		if _, ok := keys[a.Name]; !ok {
-			keys[a.Name] = append([]byte(nil), c.KeyFromString(&buf, a.Name)...)
+			key := append([]byte{nameGroup(a.Name, local)}, c.KeyFromString(&buf, a.Name)...)
+			keys[a.Name] = key
 			buf.Reset()
 		}
 	}
@@ -217,12 +224,18 @@ func userLanguage(getenv func(string) string) language.Tag {
 		if loc == "" {
 			continue
 		}
-		loc, _, _ = strings.Cut(loc, ".") // pl_PL.UTF-8
-		loc, _, _ = strings.Cut(loc, "@")
+		loc, modifier, _ := strings.Cut(loc, "@") // sr_RS.UTF-8@latin
+		loc, _, _ = strings.Cut(loc, ".")         // pl_PL.UTF-8
 		if loc == "C" || loc == "POSIX" {
 			return language.Und
 		}
 		if tag, err := language.Parse(strings.ReplaceAll(loc, "_", "-")); err == nil {
+			// glibc's modifiers for a language's other script (sr@latin)
+			if script, ok := map[string]string{"latin": "Latn", "cyrillic": "Cyrl"}[modifier]; ok {
+				if t, err := language.Compose(tag, language.MustParseScript(script)); err == nil {
+					return t
+				}
+			}
 			return tag
 		}
 		return language.Und

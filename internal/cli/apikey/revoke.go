@@ -161,7 +161,7 @@ func (r *results) ok(v View, line string) {
 func (r *results) fail(id string, err error) {
 	r.failed = append(r.failed, err)
 	if r.total > 1 {
-		fmt.Fprintf(r.f.IOStreams.ErrOut, "error: API key %s: %s\n", id, text.Safe(strings.TrimSpace(err.Error())))
+		r.f.PrintMessage("error:", "API key "+text.Safe(id)+": "+text.Safe(strings.TrimSpace(err.Error())))
 	}
 }
 

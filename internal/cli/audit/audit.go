@@ -284,12 +284,12 @@ func invalid(f *cmdutil.Factory, err error) error {
 		// A screenful, then the count: a baseline with 200,000 bad rows does
 		// not print 200,000 lines.
 		for _, diag := range d[:text.MaxListed] {
-			fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+			f.PrintMessage("error:", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
 		}
 		return cmdutil.Usagef("... and %d more problems", len(d)-text.MaxListed)
 	}
 	for _, diag := range d[:len(d)-1] {
-		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
+		f.PrintMessage("error:", text.SafeTrunc(fmt.Sprint(diag), maxEcho))
 	}
 	return cmdutil.Usagef("%s", text.Truncate(fmt.Sprint(d[len(d)-1]), maxEcho))
 }

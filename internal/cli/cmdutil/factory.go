@@ -405,7 +405,7 @@ func (f *Factory) Quiet() bool { return f.Viper.GetBool("quiet") }
 // through text.Safe: names in it cannot act on the terminal.
 func (f *Factory) Notef(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintln(f.IOStreams.ErrOut, text.Safe(fmt.Sprintf(format, args...)))
+		f.PrintMessage("", text.Safe(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -413,8 +413,27 @@ func (f *Factory) Notef(format string, args ...any) {
 // Like Notef, it is one safe line.
 func (f *Factory) Warnf(format string, args ...any) {
 	if !f.Quiet() {
-		fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+text.Safe(fmt.Sprintf(format, args...)))
+		f.PrintMessage("warning:", text.Safe(fmt.Sprintf(format, args...)))
 	}
+}
+
+// PrintMessage writes prefix ("error:", "warning:" or "") and msg on
+// stderr, wrapped at spaces to the width of the terminal it shows on and
+// on one line off a terminal (output.Message). msg must already be safe
+// (text.Safe).
+func (f *Factory) PrintMessage(prefix, msg string) {
+	WriteMessage(f.IOStreams, prefix, msg)
+}
+
+// WriteMessage is PrintMessage for code that has the streams but no
+// Factory (the root command's final error). An "error:" prefix is red on a
+// terminal with color.
+func WriteMessage(ios *iostreams.IOStreams, prefix, msg string) {
+	laid := output.Message(prefix, msg, ios.ErrTerminalWidth())
+	if prefix == "error:" && ios.ErrColorEnabled() {
+		laid = "\x1b[31merror:\x1b[0m" + strings.TrimPrefix(laid, prefix)
+	}
+	fmt.Fprintln(ios.ErrOut, laid)
 }
 
 // Context returns ctx, or Background when nil (commands run outside Execute in tests).

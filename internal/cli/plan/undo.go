@@ -108,8 +108,8 @@ func undoRun(ctx context.Context, opts *UndoOptions) error {
 	}
 	checked := sp.Check(name, acct)
 	for _, s := range checked.Stale {
-		fmt.Fprintf(f.IOStreams.ErrOut, "conflict: %s %s: changed since the run, left alone: %s\n", s.Step.Action, s.Step.Email,
-			joinChanges(s.Changes))
+		f.PrintMessage("conflict:", text.Safe(fmt.Sprintf("%s %s: changed since the run, left alone: %s", s.Step.Action, s.Step.Email,
+			joinChanges(s.Changes))))
 	}
 	if len(checked.Done) > 0 {
 		f.Notef("%s already as before the run.", text.Count(len(checked.Done), "agent is", "agents are"))
