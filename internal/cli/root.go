@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -218,7 +219,9 @@ func checkArgs(cmd *cobra.Command) {
 
 // cobraArgCounts match cobra's argument-count errors ("accepts 1 arg(s),
 // received 0", "requires at least 1 arg(s), only received 0", ...).
-var cobraArgCounts = regexp.MustCompile(`^(accepts|requires at least|accepts at most|accepts between) .*arg\(s\)`)
+var cobraArgCounts = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(accepts|requires at least|accepts at most|accepts between) .*arg\(s\)`)
+}) // compiled on first use, not at start-up
 
 // argsErrorText says in words what a command expected, from the arguments
 // of its Use line (`agent get <id|email>`), instead of cobra's counts.
@@ -242,7 +245,7 @@ func argsErrorText(cmd *cobra.Command, args []string, err error) string {
 	switch {
 	case strings.HasPrefix(msg, "unknown command") && cmd.Args != nil && len(args) > 0 && what == "":
 		return fmt.Sprintf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])
-	case !cobraArgCounts.MatchString(msg) || what == "":
+	case !cobraArgCounts().MatchString(msg) || what == "":
 		return msg
 	case len(args) == 0:
 		return fmt.Sprintf("%s needs %s", cmd.CommandPath(), what)
@@ -256,11 +259,11 @@ func argsErrorText(cmd *cobra.Command, args []string, err error) string {
 }
 
 // unknownFlag matches pflag's "unknown flag: --lmit".
-var unknownFlag = regexp.MustCompile(`^unknown flag: --(\S+)$`)
+var unknownFlag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown flag: --(\S+)$`) }) // compiled on first use, not at start-up
 
 // suggestFlag adds the nearest flag of cmd to an unknown-flag error.
 func suggestFlag(cmd *cobra.Command, msg string) string {
-	m := unknownFlag.FindStringSubmatch(msg)
+	m := unknownFlag().FindStringSubmatch(msg)
 	if m == nil {
 		return suggestShorthand(cmd, msg)
 	}
