@@ -122,6 +122,11 @@ func TestTablesFitTheTerminal(t *testing.T) {
 				if code != c.exit {
 					t.Fatalf("width %d: exit %d, want %d\n%s", width, code, c.exit, errOut)
 				}
+				for _, l := range strings.SplitAfter(errOut, "\n") {
+					if l != "" && !strings.HasPrefix(l, "error") {
+						out += "stderr: " + l
+					}
+				}
 				if width == 0 {
 					fmt.Fprintf(&got, "== not a terminal ==\n%s", normalize(out))
 					checkWhole(t, out)

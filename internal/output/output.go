@@ -37,6 +37,9 @@ type Options struct {
 	// Width is the terminal's width, to which tables are fitted; 0 (off a
 	// terminal) prints every value whole.
 	Width int
+	// Note, when set, receives a note for stderr when a table too wide for
+	// Width leaves columns out (see TableOptions.Note).
+	Note func(string)
 }
 
 // Column is one column of the table and wide formats. Value receives one
@@ -123,8 +126,8 @@ func render(w io.Writer, o Options, f string, value any, rows []any, cols []Colu
 	case f == FormatCSV:
 		err = writeCSV(&buf, value, o.NoHeaders)
 	default:
-		header, cells, fits := tableCells(rows, cols, f == FormatWide)
-		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits})
+		header, cells, fits, extra := tableCells(rows, cols, f == FormatWide)
+		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits, Extra: extra, Note: o.Note})
 	}
 	if err != nil {
 		return err
@@ -164,18 +167,20 @@ func listRows(list any) []any {
 }
 
 // tableCells applies the columns to the rows, leaving out the wide-only
-// columns unless wide is set. Without columns there is nothing to show.
-func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit) {
+// columns unless wide is set; extra marks those shown. Without columns
+// there is nothing to show.
+func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit, extra []bool) {
 	var shown []Column
 	for _, c := range cols {
 		if wide || !c.Wide {
 			shown = append(shown, c)
 			header = append(header, c.Header)
 			fits = append(fits, c.Fit)
+			extra = append(extra, c.Wide)
 		}
 	}
 	if len(shown) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	for _, item := range rows {
 		row := make([]string, len(shown))
@@ -184,5 +189,5 @@ func tableCells(rows []any, cols []Column, wide bool) (header []string, cells []
 		}
 		cells = append(cells, row)
 	}
-	return header, cells, fits
+	return header, cells, fits, extra
 }
