@@ -129,9 +129,13 @@ func colorTable(rendered string) string {
 	return b.String()
 }
 
-// narrowTable is the terminal width below which the findings table folds
-// its SOURCE column into MESSAGE.
-const narrowTable = 120
+// fullMessage is the narrowest MESSAGE column of the full findings table
+// on a terminal: a terminal that leaves less gets the compact table.
+const fullMessage = 60
+
+// stackedMessage is the narrowest a MESSAGE column is made beside the
+// SUBJECT column; narrower, the message goes under the subject instead.
+const stackedMessage = 30
 
 func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	if opts.Color {
@@ -143,26 +147,7 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 		return err
 	}
 	if len(r.Findings) > 0 {
-		header := []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
-		fits := []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}
-		// On a narrow terminal a SOURCE column would be cut to "policy…":
-		// the file and line go at the end of the message instead, where
-		// they wrap with it and stay whole.
-		narrow := opts.Width > 0 && opts.Width < narrowTable
-		if narrow {
-			header, fits = header[:4], fits[:4]
-		}
-		rows := make([][]string, len(r.Findings))
-		for i, f := range r.Findings {
-			// output.Table shows every cell through text.Safe: a newline reads \n.
-			rows[i] = []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()}
-			if narrow {
-				if src := f.Location.String(); src != "" && src != "-" {
-					rows[i][3] += " (" + src + ")"
-				}
-				rows[i] = rows[i][:4]
-			}
-		}
+		header, rows, fits := findingsTable(r.Findings, opts.Width)
 		if err := output.Table(w, header, rows,
 			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width, Fits: fits}); err != nil {
 			return err
@@ -173,6 +158,99 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	}
 	_, err := io.WriteString(w, output.Paragraph(text.Safe(r.SummaryLine()), opts.Width))
 	return err
+}
+
+// findingsTable lays the findings out for a terminal of width columns (0:
+// not a terminal). Wide or off a terminal, every finding whole:
+//
+//	SEVERITY   RULE   SUBJECT   MESSAGE   SOURCE
+//
+// On a terminal too narrow to give the full table's messages fullMessage
+// columns (80 or 120 columns, usually), one or two lines a finding, as gh
+// would: the rule id goes (the message says it in words), and so does
+// what the SUBJECT column already shows from the message; the source ends
+// it:
+//
+//	SEVERITY   SUBJECT             MESSAGE
+//	error      admin@example.com   holds admin but has not enabled two-factor
+//	                               authentication (policy.yaml:11)
+//
+// Narrower still, the message goes under its subject in one column.
+// output.Table shows every cell through text.Safe: a newline reads \n.
+func findingsTable(findings []Finding, width int) (header []string, rows [][]string, fits []output.Fit) {
+	const gap = 3
+	sevW, ruleW, subjW, srcW := len("SEVERITY"), len("RULE"), len("SUBJECT"), len("SOURCE")
+	for _, f := range findings {
+		sevW = max(sevW, output.DisplayWidth(text.Safe(string(f.Severity))))
+		ruleW = max(ruleW, output.DisplayWidth(text.Safe(f.Rule)))
+		subjW = max(subjW, output.DisplayWidth(text.Safe(agentText(f))))
+		srcW = max(srcW, output.DisplayWidth(text.Safe(f.Location.String())))
+	}
+	if width <= 0 || width-sevW-ruleW-subjW-srcW-4*gap >= fullMessage {
+		header = []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
+		fits = []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}
+		for _, f := range findings {
+			rows = append(rows, []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()})
+		}
+		return header, rows, fits
+	}
+	if width-sevW-subjW-2*gap >= stackedMessage {
+		header = []string{"SEVERITY", "SUBJECT", "MESSAGE"}
+		fits = []output.Fit{output.Keep, output.Keep, output.Wrap}
+		for _, f := range findings {
+			rows = append(rows, []string{string(f.Severity), agentText(f), shortMessage(f)})
+		}
+		return header, rows, fits
+	}
+	header = []string{"SEVERITY", "FINDING"}
+	fits = []output.Fit{output.Keep, output.Wrap}
+	for _, f := range findings {
+		// Two rows, as a cell's line break would be escaped.
+		if subject := agentText(f); subject != "-" {
+			rows = append(rows, []string{string(f.Severity), subject}, []string{"", shortMessage(f)})
+		} else {
+			rows = append(rows, []string{string(f.Severity), shortMessage(f)})
+		}
+	}
+	return header, rows, fits
+}
+
+// shortMessage is a finding's message for the compact table: without the
+// subject it starts with (the SUBJECT column shows it) or its final
+// period, and with its source (policy or baseline line) at the end.
+func shortMessage(f Finding) string {
+	msg := f.Message
+	cut := func(prefix string) bool {
+		rest, ok := strings.CutPrefix(msg, prefix)
+		if ok && rest != "" {
+			msg = rest
+		}
+		return ok
+	}
+	switch {
+	case f.Key != nil:
+		// "API key 12 ("ci") of ann@acme.com never expires." under the
+		// subject "key 12 of ann@acme.com": `"ci" never expires`.
+		if cut("API key " + f.Key.ID) {
+			name := ""
+			if f.Key.Name != "" && cut(fmt.Sprintf(" (%q)", f.Key.Name)) {
+				name = fmt.Sprintf(" %q", f.Key.Name)
+			}
+			if f.Agent != nil {
+				cut(" of " + f.Agent.Email)
+			}
+			msg = strings.TrimPrefix(name+msg, " ")
+		}
+	case f.Agent != nil && f.Agent.Email != "":
+		cut(f.Agent.Email + " ")
+	case f.Role != nil:
+		cut(fmt.Sprintf("Custom role %q ", f.Role.Name))
+	}
+	msg = strings.TrimSuffix(msg, ".")
+	if src := f.Location.String(); src != "" && src != "-" {
+		msg += " (" + src + ")"
+	}
+	return msg
 }
 
 // writeGitHub writes GitHub Actions workflow commands: one annotation per
