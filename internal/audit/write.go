@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/ladmin/ladmin/internal/output"
@@ -168,8 +169,8 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 // On a terminal too narrow to give the full table's messages fullMessage
 // columns (80 or 120 columns, usually), one or two lines a finding, as gh
 // would: the rule id goes (the message says it in words), and so does
-// what the SUBJECT column already shows from the message; the source ends
-// it:
+// what the SUBJECT column already shows from the message; the source (the
+// file's name and line) ends it:
 //
 //	SEVERITY   SUBJECT             MESSAGE
 //	error      admin@example.com   holds admin but has not enabled two-factor
@@ -202,14 +203,20 @@ func findingsTable(findings []Finding, width int) (header []string, rows [][]str
 		}
 		return header, rows, fits
 	}
+	// A row a line (a cell's line break would be escaped): the subject,
+	// then the message wrapped here, so that the column can be Keep and an
+	// email wider than the terminal stays whole.
 	header = []string{"SEVERITY", "FINDING"}
-	fits = []output.Fit{output.Keep, output.Wrap}
+	fits = []output.Fit{output.Keep, output.Keep}
 	for _, f := range findings {
-		// Two rows, as a cell's line break would be escaped.
+		sev := string(f.Severity)
 		if subject := agentText(f); subject != "-" {
-			rows = append(rows, []string{string(f.Severity), subject}, []string{"", shortMessage(f)})
-		} else {
-			rows = append(rows, []string{string(f.Severity), shortMessage(f)})
+			rows = append(rows, []string{sev, subject})
+			sev = ""
+		}
+		for _, line := range output.WrapWidth(text.Safe(shortMessage(f)), width-sevW-gap) {
+			rows = append(rows, []string{sev, line})
+			sev = ""
 		}
 	}
 	return header, rows, fits
@@ -247,8 +254,9 @@ func shortMessage(f Finding) string {
 		cut(fmt.Sprintf("Custom role %q ", f.Role.Name))
 	}
 	msg = strings.TrimSuffix(msg, ".")
-	if src := f.Location.String(); src != "" && src != "-" {
-		msg += " (" + src + ")"
+	// The file's name is enough: the summary line gives its path.
+	if src := (Location{File: filepath.Base(f.Location.File), Line: f.Location.Line}); f.Location.File != "" {
+		msg += " (" + src.String() + ")"
 	}
 	return msg
 }

@@ -113,6 +113,7 @@ func TestTablesFitTheTerminal(t *testing.T) {
 		{"role_show", []string{"role", "show", "support-lead-europe-middle-east-and-africa"}, 0, 80},
 		{"permission_list", []string{"permission", "list"}, 0, 40},
 		{"audit", []string{"audit", "--policy", "policy.yaml"}, 1, 80},
+		{"audit_wide", []string{"audit", "--policy", "../internal/cli/testdata/policy-wide.yaml"}, 1, 80},
 	}
 	for _, c := range commands {
 		t.Run(c.golden, func(t *testing.T) {

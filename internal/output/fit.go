@@ -211,16 +211,18 @@ func fitTable(header []string, rows [][]string, fits []Fit, extra []bool, width,
 		return Truncate
 	}
 	natural := make([]int, n)
+	values := make([]int, n) // the widest value, header aside
 	floor := make([]int, n)
 	hardFloor := make([]int, n) // a Wrap column's floor when words may break
 	for i := range n {
-		if i < len(header) {
-			natural[i] = DisplayWidth(header[i])
-		}
 		for _, row := range rows {
 			if i < len(row) {
-				natural[i] = max(natural[i], DisplayWidth(row[i]))
+				values[i] = max(values[i], DisplayWidth(row[i]))
 			}
+		}
+		natural[i] = values[i]
+		if i < len(header) {
+			natural[i] = max(natural[i], DisplayWidth(header[i]))
 		}
 		floor[i] = min(natural[i], minShrink)
 		hardFloor[i] = floor[i]
@@ -244,14 +246,14 @@ func fitTable(header []string, rows [][]string, fits []Fit, extra []bool, width,
 		// column is cut below a comfortable width: a date or a status cut
 		// short says nothing.
 		if x := lastExtra(extra, shown); x >= 0 && drop {
-			if _, ok := fitWidths(natural, floor, hardFloor, fitOf, shown, width, gap, breakWords, true); !ok {
+			if _, ok := fitWidths(natural, values, floor, hardFloor, fitOf, shown, width, gap, breakWords, true); !ok {
 				shown[x] = false
 				dropped = append(dropped, x)
 				continue
 			}
 		}
 		var ok bool
-		ws, ok = fitWidths(natural, floor, hardFloor, fitOf, shown, width, gap, breakWords, false)
+		ws, ok = fitWidths(natural, values, floor, hardFloor, fitOf, shown, width, gap, breakWords, false)
 		if ok || !drop {
 			break
 		}
@@ -330,11 +332,12 @@ func leastImportant(fitOf func(int) Fit, shown []bool) int {
 // fitWidths is the width of each shown column so that they fit in width,
 // and whether they do. Three phases, each narrowing its columns to
 // min(natural, cap) with the largest cap that fits, never below the
-// phase's floor: first every column down to a comfortable width, then
+// phase's floor: every column down to a comfortable width, then
 // truncated columns down to their floor, then prose down to its floor;
-// and last, with breakWords, prose inside words. With comfortOnly, only
-// the first phase is tried.
-func fitWidths(natural, floor, hardFloor []int, fitOf func(int) Fit, shown []bool, width, gap int, breakWords, comfortOnly bool) ([]int, bool) {
+// and last, with breakWords, prose inside words. Before all, headers wider
+// than their values are cut. With comfortOnly, only the phases down to the
+// comfortable width are tried.
+func fitWidths(natural, values, floor, hardFloor []int, fitOf func(int) Fit, shown []bool, width, gap int, breakWords, comfortOnly bool) ([]int, bool) {
 	n := len(natural)
 	ws := slices.Clone(natural)
 	cols := 0
@@ -364,13 +367,18 @@ func fitWidths(natural, floor, hardFloor []int, fitOf func(int) Fit, shown []boo
 		return ws, false
 	}
 	comfort := make([]int, n)
+	headers := make([]int, n)
 	for i := range n {
 		comfort[i] = max(floor[i], min(natural[i], comfortWidth))
+		headers[i] = max(floor[i], min(natural[i], max(values[i], minShrink)))
 	}
 	phases := []struct {
 		in    func(Fit) bool
 		floor []int
 	}{
+		// A header wider than its values is cut first: "PERMISSIONS" over
+		// counts of two digits.
+		{func(f Fit) bool { return f != Keep }, headers},
 		{func(f Fit) bool { return f != Keep }, comfort},
 		{func(f Fit) bool { return f == Truncate }, floor},
 		{func(f Fit) bool { return f == Wrap }, floor},
@@ -391,13 +399,24 @@ func fitWidths(natural, floor, hardFloor []int, fitOf func(int) Fit, shown []boo
 		}
 	}
 	if !breakWords || least > avail {
-		phases = phases[:3]
+		phases = phases[:4]
 	}
 	if comfortOnly {
-		phases = phases[:1]
+		phases = phases[:2]
 	}
 	fits := false
-	for _, ph := range phases {
+	cur := natural // the widths to narrow, headers whole until phase 0 failed
+	for p, ph := range phases {
+		if p == 1 {
+			// The headers stay cut: values are cut after headers.
+			cur = slices.Clone(natural)
+			for i := range n {
+				if shown[i] && fitOf(i) != Keep {
+					cur[i] = headers[i]
+					comfort[i] = max(floor[i], min(cur[i], comfortWidth))
+				}
+			}
+		}
 		in := func(i int) bool { return shown[i] && ph.in(fitOf(i)) }
 		fixed := 0 // what the other columns take
 		for i := range n {
@@ -410,7 +429,7 @@ func fitWidths(natural, floor, hardFloor []int, fitOf func(int) Fit, shown []boo
 			sum := 0
 			for i := range n {
 				if in(i) {
-					sum += max(ph.floor[i], min(natural[i], limit))
+					sum += max(ph.floor[i], min(cur[i], limit))
 				}
 			}
 			return sum
@@ -427,13 +446,13 @@ func fitWidths(natural, floor, hardFloor []int, fitOf func(int) Fit, shown []boo
 		sum := 0
 		for i := range n {
 			if in(i) {
-				ws[i] = max(ph.floor[i], min(natural[i], lo))
+				ws[i] = max(ph.floor[i], min(cur[i], lo))
 				sum += ws[i]
 			}
 		}
 		// Columns still short of their width share what is left, left first.
 		for i := 0; i < n && sum < room; i++ {
-			if in(i) && ws[i] < natural[i] {
+			if in(i) && ws[i] < cur[i] {
 				ws[i]++
 				sum++
 			}
