@@ -214,6 +214,15 @@ func (s *Step) Planned() Result {
 	return r
 }
 
+// StepRefs points at each step, in order: what a table of the plan reads.
+func (p *Plan) StepRefs() []*Step {
+	refs := make([]*Step, len(p.Steps))
+	for i := range p.Steps {
+		refs[i] = &p.Steps[i]
+	}
+	return refs
+}
+
 // Rows lists the plan for printing.
 func (p *Plan) Rows() []PlanRow {
 	rows := make([]PlanRow, len(p.Steps))

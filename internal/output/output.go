@@ -5,7 +5,8 @@
 // from the values' json tags; the table formats use the caller's columns.
 // Every printer renders into memory first so that a failure never leaves
 // half a document on the writer, except lists in the machine formats, which
-// are encoded element by element from a list already complete (stream.go).
+// are encoded element by element from a list already complete (stream.go),
+// and plain tables off a terminal, written row by row from it (streamTable).
 package output
 
 import (
@@ -15,6 +16,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // The values of -o/--output.
@@ -96,6 +99,9 @@ func PrintList(w io.Writer, o Options, items any, cols []Column) error {
 	if streamed, err := streamList(w, o, f, list); streamed {
 		return err
 	}
+	if streamed, err := streamTable(w, o, f, list, cols); streamed {
+		return err
+	}
 	return render(w, o, f, list, listRows(list), cols)
 }
 
@@ -170,14 +176,11 @@ func listRows(list any) []any {
 // columns unless wide is set; extra marks those shown. Without columns
 // there is nothing to show.
 func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit, extra []bool) {
-	var shown []Column
-	for _, c := range cols {
-		if wide || !c.Wide {
-			shown = append(shown, c)
-			header = append(header, c.Header)
-			fits = append(fits, c.Fit)
-			extra = append(extra, c.Wide)
-		}
+	shown := shownColumns(cols, wide)
+	for _, c := range shown {
+		header = append(header, c.Header)
+		fits = append(fits, c.Fit)
+		extra = append(extra, c.Wide)
 	}
 	if len(shown) == 0 {
 		return nil, nil, nil, nil
@@ -190,4 +193,47 @@ func tableCells(rows []any, cols []Column, wide bool) (header []string, cells []
 		cells = append(cells, row)
 	}
 	return header, cells, fits, extra
+}
+
+// shownColumns leaves out the wide-only columns unless wide is set.
+func shownColumns(cols []Column, wide bool) []Column {
+	var shown []Column
+	for _, c := range cols {
+		if wide || !c.Wide {
+			shown = append(shown, c)
+		}
+	}
+	return shown
+}
+
+// streamTable writes a list as a table off a terminal (nothing to fit)
+// straight from the list, each row's cells made when measured and again
+// when written: a plan of 200,000 rows then needs no boxed copy of each
+// element, no grid of cells and no rendered copy of the document (the
+// dry run's peak memory). It reports false, writing nothing, when the
+// table is not plain ASCII (plainRows) or is empty, and render lays it out.
+func streamTable(w io.Writer, o Options, f string, list any, cols []Column) (bool, error) {
+	if o.JQ != "" || o.Width > 0 || (f != FormatTable && f != FormatWide) {
+		return false, nil
+	}
+	shown := shownColumns(cols, f == FormatWide)
+	v := reflect.ValueOf(list)
+	if len(shown) == 0 || v.Len() == 0 {
+		return false, nil
+	}
+	var header []string
+	if !o.NoHeaders {
+		for _, c := range shown {
+			header = append(header, text.Safe(c.Header))
+		}
+	}
+	row := func(i int, dst []string) []string {
+		item := v.Index(i).Interface()
+		dst = dst[:0]
+		for _, c := range shown {
+			dst = append(dst, text.Safe(c.Value(item)))
+		}
+		return dst
+	}
+	return plainRows(w, header, v.Len(), row, tableGap)
 }

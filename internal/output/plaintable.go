@@ -12,9 +12,18 @@ import (
 // of MB of per-cell bookkeeping. It reports false, writing nothing, for any
 // other table (wide characters, ragged rows), which tablewriter then lays out.
 func plainTable(w io.Writer, header []string, rows [][]string, gap string) (bool, error) {
+	return plainRows(w, header, len(rows), func(i int, _ []string) []string { return rows[i] }, gap)
+}
+
+// plainRows is plainTable over n rows that row makes on demand (into dst,
+// which it may reuse): the cells are made twice, once to measure and once
+// to write, and never all held at once.
+func plainRows(w io.Writer, header []string, n int, row func(i int, dst []string) []string, gap string) (bool, error) {
 	cols := len(header)
-	if header == nil && len(rows) > 0 {
-		cols = len(rows[0])
+	var buf []string
+	if header == nil && n > 0 {
+		buf = row(0, buf)
+		cols = len(buf)
 	}
 	widths := make([]int, cols)
 	measure := func(row []string) bool {
@@ -38,8 +47,8 @@ func plainTable(w io.Writer, header []string, rows [][]string, gap string) (bool
 	if header != nil && !measure(header) {
 		return false, nil
 	}
-	for _, row := range rows {
-		if !measure(row) {
+	for i := range n {
+		if buf = row(i, buf); !measure(buf) {
 			return false, nil
 		}
 	}
@@ -60,8 +69,9 @@ func plainTable(w io.Writer, header []string, rows [][]string, gap string) (bool
 	if header != nil {
 		write(header)
 	}
-	for _, row := range rows {
-		write(row)
+	for i := range n {
+		buf = row(i, buf)
+		write(buf)
 	}
 	return true, bw.Flush()
 }

@@ -122,7 +122,14 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 		}
 	}
 	record := make([]string, len(header))
+	direct, isDirect := directCSV(list.Type().Elem(), header)
 	for i := range list.Len() {
+		if isDirect && directRecord(list.Index(i), direct, record) {
+			if err := cw.Write(record); err != nil {
+				return err
+			}
+			continue
+		}
 		obj, err := csvObject(list.Index(i))
 		if err != nil {
 			return err
@@ -139,6 +146,19 @@ func streamCSV(w io.Writer, list reflect.Value, noHeaders bool) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// directRecord fills record from the struct v without the JSON round trip,
+// or reports false when one of its values needs it.
+func directRecord(v reflect.Value, fields []csvField, record []string) bool {
+	for j, f := range fields {
+		cell, ok := f.cell(v.Field(f.index))
+		if !ok {
+			return false
+		}
+		record[j] = text.GuardCSV(cell)
+	}
+	return true
 }
 
 func csvObject(v reflect.Value) (*object, error) {
