@@ -162,7 +162,8 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 }
 
 // findingsTable lays the findings out for a terminal of width columns (0:
-// not a terminal). Wide or off a terminal, every finding whole:
+// not a terminal). Off a terminal, or on one wide enough, every finding
+// whole:
 //
 //	SEVERITY   RULE   SUBJECT   MESSAGE   SOURCE
 //
@@ -170,22 +171,29 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 // columns (80 or 120 columns, usually), one or two lines a finding, as gh
 // would: the rule id goes (the message says it in words), and so does
 // what the SUBJECT column already shows from the message; the source (the
-// file's name and line) ends it:
+// file's name and line) ends a message of one line, or else goes under
+// the subject, where the message's second line leaves room:
 //
 //	SEVERITY   SUBJECT             MESSAGE
 //	error      admin@example.com   holds admin but has not enabled two-factor
-//	                               authentication (policy.yaml:11)
+//	           policy.yaml:11      authentication
+//	error      ann@acme.com        is not in an allowed email domain (policy.yaml:3)
 //
-// Narrower still, the message goes under its subject in one column.
-// output.Table shows every cell through text.Safe: a newline reads \n.
+// Narrower still, the message goes under its subject.
+//
+// The compact layouts wrap messages here and give the table a row a line
+// (output.Table escapes a line break in a cell), every column Keep: an
+// email wider than the terminal stays whole.
 func findingsTable(findings []Finding, width int) (header []string, rows [][]string, fits []output.Fit) {
 	const gap = 3
 	sevW, ruleW, subjW, srcW := len("SEVERITY"), len("RULE"), len("SUBJECT"), len("SOURCE")
+	shortSrcW := 0
 	for _, f := range findings {
 		sevW = max(sevW, output.DisplayWidth(text.Safe(string(f.Severity))))
 		ruleW = max(ruleW, output.DisplayWidth(text.Safe(f.Rule)))
 		subjW = max(subjW, output.DisplayWidth(text.Safe(agentText(f))))
 		srcW = max(srcW, output.DisplayWidth(text.Safe(f.Location.String())))
+		shortSrcW = max(shortSrcW, output.DisplayWidth(text.Safe(shortSource(f))))
 	}
 	if width <= 0 || width-sevW-ruleW-subjW-srcW-4*gap >= fullMessage {
 		header = []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
@@ -195,17 +203,38 @@ func findingsTable(findings []Finding, width int) (header []string, rows [][]str
 		}
 		return header, rows, fits
 	}
-	if width-sevW-subjW-2*gap >= stackedMessage {
+	if msgW := width - sevW - max(subjW, shortSrcW) - 2*gap; msgW >= stackedMessage {
 		header = []string{"SEVERITY", "SUBJECT", "MESSAGE"}
-		fits = []output.Fit{output.Keep, output.Keep, output.Wrap}
+		fits = []output.Fit{output.Keep, output.Keep, output.Keep}
 		for _, f := range findings {
-			rows = append(rows, []string{string(f.Severity), agentText(f), shortMessage(f)})
+			var left []string // the subject, then the source
+			if subject := agentText(f); subject != "-" {
+				left = append(left, subject)
+			}
+			lines := output.WrapWidth(text.Safe(shortText(f)), msgW)
+			if src := shortSource(f); src != "" {
+				// A one-line message that has room for it ends with it.
+				if after := lines[0] + " (" + text.Safe(src) + ")"; len(left) == 1 && len(lines) == 1 && output.DisplayWidth(after) <= msgW {
+					lines[0] = after
+				} else {
+					left = append(left, src)
+				}
+			}
+			sev := string(f.Severity)
+			for k := range max(len(left), len(lines)) {
+				row := []string{sev, "", ""}
+				if k < len(left) {
+					row[1] = left[k]
+				}
+				if k < len(lines) {
+					row[2] = lines[k]
+				}
+				rows = append(rows, row)
+				sev = ""
+			}
 		}
 		return header, rows, fits
 	}
-	// A row a line (a cell's line break would be escaped): the subject,
-	// then the message wrapped here, so that the column can be Keep and an
-	// email wider than the terminal stays whole.
 	header = []string{"SEVERITY", "FINDING"}
 	fits = []output.Fit{output.Keep, output.Keep}
 	for _, f := range findings {
@@ -214,7 +243,11 @@ func findingsTable(findings []Finding, width int) (header []string, rows [][]str
 			rows = append(rows, []string{sev, subject})
 			sev = ""
 		}
-		for _, line := range output.WrapWidth(text.Safe(shortMessage(f)), width-sevW-gap) {
+		msg := shortText(f)
+		if src := shortSource(f); src != "" {
+			msg += " (" + src + ")"
+		}
+		for _, line := range output.WrapWidth(text.Safe(msg), width-sevW-gap) {
 			rows = append(rows, []string{sev, line})
 			sev = ""
 		}
@@ -222,10 +255,9 @@ func findingsTable(findings []Finding, width int) (header []string, rows [][]str
 	return header, rows, fits
 }
 
-// shortMessage is a finding's message for the compact table: without the
-// subject it starts with (the SUBJECT column shows it) or its final
-// period, and with its source (policy or baseline line) at the end.
-func shortMessage(f Finding) string {
+// shortText is a finding's message for the compact table: without the
+// subject it starts with (the SUBJECT column shows it) or its final period.
+func shortText(f Finding) string {
 	msg := f.Message
 	cut := func(prefix string) bool {
 		rest, ok := strings.CutPrefix(msg, prefix)
@@ -253,12 +285,16 @@ func shortMessage(f Finding) string {
 	case f.Role != nil:
 		cut(fmt.Sprintf("Custom role %q ", f.Role.Name))
 	}
-	msg = strings.TrimSuffix(msg, ".")
-	// The file's name is enough: the summary line gives its path.
-	if src := (Location{File: filepath.Base(f.Location.File), Line: f.Location.Line}); f.Location.File != "" {
-		msg += " (" + src.String() + ")"
+	return strings.TrimSuffix(msg, ".")
+}
+
+// shortSource is where a finding comes from for the compact table: the
+// file's name and line (the summary line gives the path), or "".
+func shortSource(f Finding) string {
+	if f.Location.File == "" {
+		return ""
 	}
-	return msg
+	return Location{File: filepath.Base(f.Location.File), Line: f.Location.Line}.String()
 }
 
 // writeGitHub writes GitHub Actions workflow commands: one annotation per

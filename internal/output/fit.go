@@ -86,7 +86,8 @@ func TruncateWidth(s string, w int) string {
 		b.WriteRune(r)
 		used += rw
 	}
-	return b.String() + ellipsis
+	// "Adam…", not "Adam …": the ellipsis marks the cut where the text ends.
+	return strings.TrimRight(b.String(), " ") + ellipsis
 }
 
 // WrapWidth breaks s into lines of at most w display columns at spaces.
@@ -294,9 +295,12 @@ func fitTable(header []string, rows [][]string, fits []Fit, extra []bool, width,
 		h := make([]string, 0, len(header))
 		for i, c := range header {
 			switch {
-			case i >= n || fitOf(i) == Keep:
+			case i >= n:
 				h = append(h, c)
-			case shown[i]:
+			case !shown[i]:
+			case fitOf(i) == Keep:
+				h = append(h, c)
+			default:
 				h = append(h, TruncateWidth(c, ws[i]))
 			}
 		}

@@ -165,11 +165,11 @@ e5f6a7b8   山田太郎                              yamada@example.com   active
 		{90, `ID         NAME                   EMAIL                STATUS   ONLINE    PASSWORD CHANGED
 a1b2c3d4   Maximiliana Alexand…   max@example.com      active   offline   2026-01-01 00:00
 e5f6a7b8   山田太郎               yamada@example.com   active   online    2026-02-03 04:05
-`, "left out to fit 90 columns: DEPARTMENTS (a pipe shows every column)"},
+`, "not shown at 90 columns: DEPARTMENTS (pipe to less -S to see all)"},
 		{60, `ID         NAME                  EMAIL                STATUS
 a1b2c3d4   Maximiliana Alexan…   max@example.com      active
 e5f6a7b8   山田太郎              yamada@example.com   active
-`, "left out to fit 60 columns: ONLINE, PASSWORD CHANGED, DEPARTMENTS (a pipe shows every column)"},
+`, "not shown at 60 columns: ONLINE, PASSWORD CHANGED, DEPARTMENTS (pipe to less -S to see all)"},
 	}
 	for _, c := range cases {
 		var buf bytes.Buffer
@@ -217,7 +217,7 @@ func TestFitTableOverflowsOnlyByKeepColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "ID         EMAIL\na1b2c3d4   maximiliana.featherstonehaugh@example.com\n"
-	if buf.String() != want || note != "left out to fit 40 columns: NAME, ROLE (a pipe shows every column)" {
+	if buf.String() != want || note != "not shown at 40 columns: NAME, ROLE (pipe to less -S to see all)" {
 		t.Errorf("got:\n%s(note %q)\nwant:\n%s", buf.String(), note, want)
 	}
 	buf.Reset()
@@ -235,5 +235,19 @@ func TestFitTableOverflowsOnlyByKeepColumns(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "Role:") {
 		t.Errorf("a detail view left a row out:\n%s", buf.String())
+	}
+}
+
+// An extra column left out goes with its header, even an id's.
+func TestFitTableDropsExtraKeepColumn(t *testing.T) {
+	header := []string{"ID", "NAME", "AGENT ID"}
+	rows := [][]string{{"1", "sandbox owner key", "a1b2c3d4"}}
+	var buf bytes.Buffer
+	opts := TableOptions{Width: 24, Fits: []Fit{Keep, Truncate, Keep}, Extra: []bool{false, false, true}}
+	if err := Table(&buf, header, rows, opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ID   NAME\n1    sandbox owner key\n"; buf.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }

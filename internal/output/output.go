@@ -133,7 +133,13 @@ func render(w io.Writer, o Options, f string, value any, rows []any, cols []Colu
 		err = writeCSV(&buf, value, o.NoHeaders)
 	default:
 		header, cells, fits, extra := tableCells(rows, cols, f == FormatWide)
-		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits, Extra: extra, Note: o.Note})
+		// The note on what was left out follows the table.
+		var note string
+		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits, Extra: extra,
+			Note: func(s string) { note = s }})
+		if err == nil && note != "" && o.Note != nil {
+			defer o.Note(note)
+		}
 	}
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func droppedNote(dropped []int, header []string, width int) string {
 		}
 		what = strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("left out to fit %d columns: %s (a pipe shows every column)", width, what)
+	return fmt.Sprintf("not shown at %d columns: %s (pipe to less -S to see all)", width, what)
 }
 
 // PrintKeyValues prints a detail view, one "Key:  Value" line per row with

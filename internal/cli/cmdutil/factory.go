@@ -394,8 +394,13 @@ func (f *Factory) TableOptions(fits ...output.Fit) output.TableOptions {
 		Width: f.IOStreams.TerminalWidth(), Fits: fits, Note: f.tableNote}
 }
 
-// tableNote tells, on stderr, which columns a table left out to fit the terminal.
-func (f *Factory) tableNote(s string) { f.Notef("%s", s) }
+// tableNote tells, on stderr, which columns a table left out to fit the
+// terminal, wrapped to its width.
+func (f *Factory) tableNote(s string) {
+	for _, line := range output.WrapWidth(s, f.IOStreams.TerminalWidth()) {
+		f.Notef("%s", line)
+	}
+}
 
 // IsStructured reports whether the output is for programs (json, yaml, csv or --jq).
 func IsStructured(o output.Options) bool {
