@@ -191,12 +191,14 @@ func splitWidth(s string, w int) (head, rest string) {
 // columns, given the gap between columns. Columns marked Keep keep their
 // width; the others are narrowed widest first (a header as much as a value:
 // it is no floor), Truncate columns cut with "…", Wrap columns broken into
-// lines. When even every column at its narrowest does not fit and drop is
-// set, the least important columns are left out (the rightmost Truncate
-// column first, then prose), until the table fits or only Keep columns are
-// left: a row then overflows by its ids and emails alone. The indexes of
-// the columns left out are returned. Width 0 means no limit. With
-// breakWords, prose that still does not fit breaks inside words too.
+// lines. With drop, columns are left out when the table does not fit: the
+// extra columns (those of -o wide), rightmost first, before any column is
+// cut below comfortWidth; then, when even every column at its narrowest
+// does not fit, the least important (the rightmost Truncate column, then
+// prose), until the table fits or only Keep columns are left: a row then
+// overflows by its ids and emails alone. The indexes of the columns left
+// out are returned. Width 0 means no limit. With breakWords, prose that
+// still does not fit breaks inside words too.
 func fitTable(header []string, rows [][]string, fits []Fit, extra []bool, width, gap int, breakWords, drop bool) ([]string, [][]string, []int) {
 	n := len(header)
 	if n == 0 && len(rows) > 0 {

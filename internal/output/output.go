@@ -53,7 +53,8 @@ type Column struct {
 	Wide   bool   // shown only with -o wide
 	Value  func(item any) string
 	// Fit is how the column gives way on a narrow terminal: Truncate (the
-	// default), Keep for ids and emails, Wrap for prose.
+	// default), Keep for ids and emails, Wrap for prose. A column that
+	// cannot fit even so is left out, a Wide one first, and a note says so.
 	Fit Fit
 }
 
