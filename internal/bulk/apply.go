@@ -284,13 +284,14 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 	switch s.Action {
 	case ActionCreate:
 		var a *liveagent.Agent
-		a, err = api.CreateAgentOnce(jctx, *s.Create)
+		body := s.CreateBody()
+		a, err = api.CreateAgentOnce(jctx, *body)
 		if liveagent.KindOf(err) == liveagent.KindConflict {
 			// The email was taken before this row's first attempt (a late
 			// commit of our own lost attempt is resolved by CreateAgentOnce):
 			// someone else, or another import of the same file, made it since
 			// the plan. It exists as wanted: done, counted as skipped.
-			if found, ferr := api.FindAgentsByEmail(ctx, s.Create.Email, false); ferr == nil && len(found) > 0 {
+			if found, ferr := api.FindAgentsByEmail(ctx, body.Email, false); ferr == nil && len(found) > 0 {
 				a, err = &found[0], nil
 				res.Note = "already existed when created (an earlier attempt or someone else made it)"
 				res.Existed = true
@@ -307,7 +308,7 @@ func runStep(ctx context.Context, api API, s *Step, opts ApplyOptions) Result {
 			err = errors.New("this client cannot sign out agents or revoke keys")
 			break
 		}
-		res.Ops, err = runOps(ctx, oa, s.Ops, opts)
+		res.Ops, err = runOps(ctx, oa, s.Ops(), opts)
 	case ActionRestore:
 		var restored *liveagent.Agent
 		restored, err = restoreOnce(jctx, api, s.Target.ID, opts)

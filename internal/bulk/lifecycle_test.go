@@ -71,7 +71,7 @@ func TestSavedPlanCheck(t *testing.T) {
 		Create: &liveagent.AgentCreate{Email: "new@example.com", Name: "New", Role: rbac.Agent}}
 	offboard := OffboardStep(&Record{Email: "bob@example.com"},
 		&liveagent.Agent{ID: "g2", Email: "bob@example.com", Name: "Bob", Role: rbac.Agent, Status: "A"}, nil, OffboardOptions{})
-	sp := &SavedPlan{Steps: []SavedStep{update, create, {Action: ActionOffboard, Email: "bob@example.com", Target: offboard.Before, Ops: offboard.Ops}}}
+	sp := &SavedPlan{Steps: []SavedStep{update, create, {Action: ActionOffboard, Email: "bob@example.com", Target: offboard.Before, Ops: offboard.Ops()}}}
 
 	type verdict struct{ pending, done, stale int }
 	check := func(acct *Account) verdict {

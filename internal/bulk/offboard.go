@@ -214,30 +214,31 @@ func MakeOffboardPlan(f *File, acct *Account, keys []Key, opts OffboardOptions) 
 // revoke each key (unless kept), delete when still active. Offboarding,
 // import --prune and undo make their offboard steps with it.
 func OffboardStep(r *Record, target *liveagent.Agent, keys []Key, opts OffboardOptions) Step {
-	step := Step{Record: r, Action: ActionOffboard, Target: target}
+	step := Step{Record: r, Action: ActionOffboard, Target: target, more: &stepMore{}}
+	more := step.more
 	state := StateOf(*target)
 	step.Before = &state
 	op := func(kind OpKind) Op { return Op{Kind: kind, AgentID: target.ID, Email: target.Email, Target: state} }
-	step.Ops = append(step.Ops, op(OpSignOut))
+	more.ops = append(more.ops, op(OpSignOut))
 	revoked := 0
 	for _, k := range keys {
 		switch {
 		case opts.KeepKeys:
-			step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptByFlag})
+			more.kept = append(more.kept, KeptKey{Key: k, Reason: KeptByFlag})
 		case opts.OwnKeyID != "" && k.ID == opts.OwnKeyID:
-			step.Kept = append(step.Kept, KeptKey{Key: k, Reason: KeptOwnKey})
+			more.kept = append(more.kept, KeptKey{Key: k, Reason: KeptOwnKey})
 		default:
 			o := op(OpRevokeKey)
 			o.KeyID, o.KeyName = k.ID, k.Name
-			step.Ops = append(step.Ops, o)
+			more.ops = append(more.ops, o)
 			revoked++
 		}
 	}
 	if revoked > 0 && opts.CallerUnknown && opts.OwnKeyID == "" {
-		step.Notes = append(step.Notes, unknownOwnN)
+		more.notes = append(more.notes, unknownOwnN)
 	}
 	if target.Active() {
-		step.Ops = append(step.Ops, op(OpDelete))
+		more.ops = append(more.ops, op(OpDelete))
 	}
 	step.Details = offboardDetails(step, target)
 	return step
@@ -278,10 +279,10 @@ func offboardDetails(s Step, target *liveagent.Agent) string {
 	parts := []string{"sign out"}
 	if n := s.KeysToRevoke(); n > 0 {
 		parts = append(parts, "revoke "+text.Count(n, "key", "keys")+" ("+strings.Join(s.keyIDs(), ", ")+")")
-	} else if len(s.Kept) == 0 {
+	} else if len(s.Kept()) == 0 {
 		parts = append(parts, "no keys")
 	}
-	for _, k := range s.Kept {
+	for _, k := range s.Kept() {
 		parts = append(parts, fmt.Sprintf("keep key %s (%s)", k.Key.ID, k.Reason))
 	}
 	if target.Active() {
@@ -290,7 +291,7 @@ func offboardDetails(s Step, target *liveagent.Agent) string {
 		parts = append(parts, "already deleted")
 	}
 	d := fmt.Sprintf("id %s: %s", target.ID, strings.Join(parts, ", "))
-	for _, n := range s.Notes {
+	for _, n := range s.Notes() {
 		d += "; " + n
 	}
 	return d
@@ -299,7 +300,7 @@ func offboardDetails(s Step, target *liveagent.Agent) string {
 // KeysToRevoke is how many revoke-key operations the step holds.
 func (s *Step) KeysToRevoke() int {
 	n := 0
-	for _, o := range s.Ops {
+	for _, o := range s.Ops() {
 		if o.Kind == OpRevokeKey {
 			n++
 		}
@@ -309,7 +310,7 @@ func (s *Step) KeysToRevoke() int {
 
 func (s *Step) keyIDs() []string {
 	var ids []string
-	for _, o := range s.Ops {
+	for _, o := range s.Ops() {
 		if o.Kind == OpRevokeKey {
 			ids = append(ids, o.KeyID)
 		}
@@ -337,8 +338,8 @@ func (p *Plan) OffboardCounts() OffboardCounts {
 		}
 		c.Agents++
 		c.Revokes += s.KeysToRevoke()
-		c.Kept += len(s.Kept)
-		for _, o := range s.Ops {
+		c.Kept += len(s.Kept())
+		for _, o := range s.Ops() {
 			if o.Kind == OpDelete {
 				c.Deletes++
 			}
@@ -591,7 +592,7 @@ func OffboardRow(r Result) OffboardResult {
 	}
 	ops := r.Ops
 	if ops == nil { // planned, or never attempted
-		for _, o := range s.Ops {
+		for _, o := range s.Ops() {
 			ops = append(ops, OpResult{Op: o, Outcome: r.Outcome})
 		}
 	}
@@ -629,10 +630,10 @@ func OffboardRow(r Result) OffboardResult {
 	switch {
 	case len(revoked) > 0:
 		row.RevokeKeys = string(revokeOutcome) + ": " + strings.Join(revoked, "; ")
-	case len(s.Kept) == 0:
+	case len(s.Kept()) == 0:
 		row.RevokeKeys = "no keys"
 	}
-	for _, k := range s.Kept {
+	for _, k := range s.Kept() {
 		if row.RevokeKeys != "" {
 			row.RevokeKeys += "; "
 		}

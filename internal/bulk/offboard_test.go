@@ -44,7 +44,7 @@ var offboardKeys = []Key{
 
 func kinds(s Step) []string {
 	var out []string
-	for _, o := range s.Ops {
+	for _, o := range s.Ops() {
 		k := string(o.Kind)
 		if o.KeyID != "" {
 			k += ":" + o.KeyID
@@ -91,12 +91,12 @@ func TestMakeOffboardPlan(t *testing.T) {
 		t.Errorf("question = %q", q)
 	}
 	// Operations are data: they survive a JSON round trip unchanged.
-	data, err := json.Marshal(plan.Steps[0].Ops)
+	data, err := json.Marshal(plan.Steps[0].Ops())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var back []Op
-	if err := json.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(back, plan.Steps[0].Ops) {
+	if err := json.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(back, plan.Steps[0].Ops()) {
 		t.Errorf("ops do not round-trip: %s (%v)", data, err)
 	}
 	if !strings.Contains(string(data), `"target":{"id":"g1","email":"ana@example.com"`) {
@@ -113,20 +113,20 @@ func TestOffboardPlanKeepsKeys(t *testing.T) {
 	if got := kinds(s); !reflect.DeepEqual(got, []string{"sign-out", "revoke-key:10", "delete"}) {
 		t.Errorf("own key: ops %v", got)
 	}
-	if len(s.Kept) != 1 || s.Kept[0].Key.ID != "11" || s.Kept[0].Reason != KeptOwnKey {
-		t.Errorf("own key: kept %+v", s.Kept)
+	if len(s.Kept()) != 1 || s.Kept()[0].Key.ID != "11" || s.Kept()[0].Reason != KeptOwnKey {
+		t.Errorf("own key: kept %+v", s.Kept())
 	}
 	if !strings.Contains(s.Details, "keep key 11 (it is the key this run uses") {
 		t.Errorf("details = %q", s.Details)
 	}
 
 	plan = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{KeepKeys: true})
-	if got := kinds(plan.Steps[0]); !reflect.DeepEqual(got, []string{"sign-out", "delete"}) || len(plan.Steps[0].Kept) != 2 {
-		t.Errorf("--keep-keys: ops %v kept %v", got, plan.Steps[0].Kept)
+	if got := kinds(plan.Steps[0]); !reflect.DeepEqual(got, []string{"sign-out", "delete"}) || len(plan.Steps[0].Kept()) != 2 {
+		t.Errorf("--keep-keys: ops %v kept %v", got, plan.Steps[0].Kept())
 	}
 
 	plan = MakeOffboardPlan(f, acct, offboardKeys, OffboardOptions{CallerUnknown: true})
-	if len(plan.Steps[0].Notes) != 1 || !strings.Contains(plan.Steps[0].Details, "cannot tell which key this run uses") {
+	if len(plan.Steps[0].Notes()) != 1 || !strings.Contains(plan.Steps[0].Details, "cannot tell which key this run uses") {
 		t.Errorf("unknown own key: the plan must say so: %q", plan.Steps[0].Details)
 	}
 }

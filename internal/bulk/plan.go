@@ -51,7 +51,9 @@ type PlanOptions struct {
 	OnExisting OnExisting
 }
 
-// Step is the plan for one row.
+// Step is the plan for one row. What only updates and offboards have is
+// kept apart (stepMore), and a create's body is made when it is sent
+// (CreateBody): a plan of 200,000 creates is then some 112 bytes a row.
 type Step struct {
 	Record *Record
 	Action Action
@@ -60,29 +62,98 @@ type Step struct {
 	// Target is the agent the row's email already names (update, restore,
 	// skip, error); nil for a create.
 	Target *liveagent.Agent
-	// Create is the body of a create.
+	// Create is the body of a create read from a saved plan; a create that
+	// MakePlan planned makes it from the row (use CreateBody).
 	Create *liveagent.AgentCreate
 	// Update is the body of an update, or what a restore changes afterwards
 	// (nil when the restored agent is already as wanted).
 	Update *liveagent.AgentUpdate
-	// Changes lists what Update changes, for people: `role agent -> admin`.
-	Changes []string
 	// Before is the target as the plan read it (nil for a create): what the
 	// journal records, a saved plan checks, and undo goes back to.
 	Before *liveagent.AgentState
 	// Op names the step in the journal when it is not the action's name
 	// (set-role, and the steps of undo).
 	Op string
-	// Ops are the operations of an offboard step, applied in order.
-	Ops []Op
-	// Kept are keys of the agent that an offboard step leaves alone, and why.
-	Kept []KeptKey
-	// Notes are warnings about the step for people (shown with the plan).
-	Notes []string
 
-	role      *liveagent.Role // the role the row asks for; nil when it names none
-	fields    []string        // profile fields an update changes, for rbac
-	roleMoved bool            // the update changes the role
+	role  *liveagent.Role // the role the row asks for; nil when it names none
+	depts *[]string       // a planned create's department ids (shared by rows)
+	more  *stepMore
+}
+
+// stepMore is what only some steps have.
+type stepMore struct {
+	changes   []string  // what Update changes, for people: `role agent -> admin`
+	ops       []Op      // the operations of an offboard step, applied in order
+	kept      []KeptKey // keys of the agent an offboard step leaves alone, and why
+	notes     []string  // warnings about the step for people (shown with the plan)
+	fields    []string  // profile fields an update changes, for rbac
+	roleMoved bool      // the update changes the role
+}
+
+func (s *Step) extra() *stepMore {
+	if s.more == nil {
+		s.more = &stepMore{}
+	}
+	return s.more
+}
+
+// Changes lists what Update changes, for people: `role agent -> admin`.
+func (s *Step) Changes() []string {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.changes
+}
+
+// Ops are the operations of an offboard step, applied in order.
+func (s *Step) Ops() []Op {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.ops
+}
+
+// Kept are keys of the agent that an offboard step leaves alone, and why.
+func (s *Step) Kept() []KeptKey {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.kept
+}
+
+// Notes are warnings about the step for people (shown with the plan).
+func (s *Step) Notes() []string {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.notes
+}
+
+// SetOps sets the operations of an offboard step.
+func (s *Step) SetOps(ops []Op) { s.extra().ops = ops }
+
+func (s *Step) fields() []string {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.fields
+}
+
+func (s *Step) roleMoved() bool { return s.more != nil && s.more.roleMoved }
+
+// CreateBody is the body of a create step: the saved one, or the one the
+// row asks for.
+func (s *Step) CreateBody() *liveagent.AgentCreate {
+	if s.Create != nil || s.Action != ActionCreate || s.Record == nil || s.role == nil {
+		return s.Create
+	}
+	r := s.Record
+	in := &liveagent.AgentCreate{Name: r.Name, Email: r.Email, Gender: r.Gender}
+	if s.depts != nil {
+		in.Departments = *s.depts
+	}
+	in.Role, in.RoleID = liveagent.Assign(*s.role)
+	return in
 }
 
 // Requests is how many write requests the step sends when nothing fails.
@@ -96,7 +167,7 @@ func (s *Step) Requests() int {
 		}
 		return 1
 	case ActionOffboard:
-		return len(s.Ops)
+		return len(s.Ops())
 	}
 	return 0
 }
@@ -222,12 +293,12 @@ func checkAgainstAccount(r *Record, acct *Account, p *problemList) {
 type rowLookups struct {
 	acct    *Account
 	roles   map[string]*liveagent.Role
-	depts   map[string][]string
+	depts   map[string]*[]string
 	details map[string]string
 }
 
 func newRowLookups(acct *Account) *rowLookups {
-	return &rowLookups{acct: acct, roles: map[string]*liveagent.Role{}, depts: map[string][]string{}, details: map[string]string{}}
+	return &rowLookups{acct: acct, roles: map[string]*liveagent.Role{}, depts: map[string]*[]string{}, details: map[string]string{}}
 }
 
 // role resolves a role name once per distinct name.
@@ -245,7 +316,7 @@ func (l *rowLookups) role(name string) (*liveagent.Role, error) {
 
 // departments resolves a row's department cells once per distinct list;
 // lists with an unknown department are resolved each time (they are errors).
-func (l *rowLookups) departments(refs []string) ([]string, []error) {
+func (l *rowLookups) departments(refs []string) (*[]string, []error) {
 	var b strings.Builder
 	for _, ref := range refs { // length-prefixed: no two lists share a key
 		b.WriteString(strconv.Itoa(len(ref)))
@@ -257,10 +328,11 @@ func (l *rowLookups) departments(refs []string) ([]string, []error) {
 		return ids, nil
 	}
 	ids, errs := resolveDepartments(l.acct, refs)
-	if len(errs) == 0 {
-		l.depts[key] = ids
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	return ids, errs
+	l.depts[key] = &ids
+	return &ids, nil
 }
 
 // defaultRole is the role of a created row that names none: the account's
@@ -299,7 +371,11 @@ func planRow(r *Record, acct *Account, opts PlanOptions, p *problemList, shared 
 			step.role = role
 		}
 	}
-	deptIDs, errs := shared.departments(r.Departments)
+	deptRef, errs := shared.departments(r.Departments)
+	var deptIDs []string
+	if deptRef != nil {
+		deptIDs = *deptRef
+	}
 	for _, err := range errs {
 		p.add(r.Line, ColDepartments, "%s", err.Error())
 		good = false
@@ -335,14 +411,13 @@ func planRow(r *Record, acct *Account, opts PlanOptions, p *problemList, shared 
 	}
 
 	if target == nil {
-		in := &liveagent.AgentCreate{Name: r.Name, Email: r.Email, Gender: r.Gender, Departments: deptIDs}
 		role := step.role
 		if role == nil {
 			role = shared.defaultRole()
 			step.role = role
 		}
-		in.Role, in.RoleID = liveagent.Assign(*role)
-		step.Action, step.Create = ActionCreate, in
+		// The body is made when it is sent (CreateBody).
+		step.Action, step.depts = ActionCreate, deptRef
 		details := []string{"role " + role.Name}
 		if len(deptIDs) > 0 {
 			details = append(details, "departments "+strings.Join(acct.DepartmentNames(deptIDs), ";"))
@@ -377,11 +452,11 @@ func planRow(r *Record, acct *Account, opts PlanOptions, p *problemList, shared 
 			step.Action = ActionRestore
 			step.Details = fmt.Sprintf("deleted agent (id %s)", target.ID)
 			if up != nil {
-				step.Update, step.Changes = up, changes
+				step.Update, step.extra().changes = up, changes
 				step.Details += "; then " + strings.Join(changes, ", ")
 			}
 		case up != nil:
-			step.Action, step.Update, step.Changes = ActionUpdate, up, changes
+			step.Action, step.Update, step.extra().changes = ActionUpdate, up, changes
 			step.Details = strings.Join(changes, ", ")
 		default:
 			step.Action = ActionSkip
@@ -404,7 +479,7 @@ func diff(r *Record, target *liveagent.Agent, role *liveagent.Role, deptIDs []st
 			w, wid := liveagent.Assign(*role)
 			up.Role, up.RoleID = &w, &wid
 			changes = append(changes, fmt.Sprintf("role %s -> %s", cur.Name, role.Name))
-			step.roleMoved = true
+			step.extra().roleMoved = true
 			changed = true
 		}
 	}
@@ -412,14 +487,14 @@ func diff(r *Record, target *liveagent.Agent, role *liveagent.Role, deptIDs []st
 		name := r.Name
 		up.Name = &name
 		changes = append(changes, fmt.Sprintf("name %q -> %q", target.Name, r.Name))
-		step.fields = append(step.fields, "name")
+		step.extra().fields = append(step.fields(), "name")
 		changed = true
 	}
 	if r.Gender != "" && r.Gender != target.Gender {
 		g := r.Gender
 		up.Gender = &g
 		changes = append(changes, fmt.Sprintf("gender %s -> %s", orDash(target.Gender), g))
-		step.fields = append(step.fields, "gender")
+		step.extra().fields = append(step.fields(), "gender")
 		changed = true
 	}
 	if len(deptIDs) > 0 {
@@ -482,7 +557,7 @@ func AuthorizeSteps(plan *Plan, acct *Account) Problems {
 		case ActionCreate:
 			given := s.role.RBAC()
 			d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.CreateAgent, Role: &given,
-				Departments: len(s.Create.Departments) > 0})
+				Departments: len(s.CreateBody().Departments) > 0})
 			if !d.Allowed {
 				p.add(line, deniedColumn(d), "%s", d.Reason)
 			}
@@ -498,7 +573,7 @@ func AuthorizeSteps(plan *Plan, acct *Account) Problems {
 			if s.Update == nil {
 				continue
 			}
-			if s.roleMoved {
+			if s.roleMoved() {
 				given := s.role.RBAC()
 				d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.SetRole, Target: &target, Role: &given,
 					ActiveOwners: owners})
@@ -510,9 +585,9 @@ func AuthorizeSteps(plan *Plan, acct *Account) Problems {
 					owners-- // the next demotion must still leave one
 				}
 			}
-			if len(s.fields) > 0 || s.Update.Departments != nil {
+			if len(s.fields()) > 0 || s.Update.Departments != nil {
 				d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.UpdateAgent, Target: &target,
-					Fields: s.fields, Departments: s.Update.Departments != nil})
+					Fields: s.fields(), Departments: s.Update.Departments != nil})
 				if !d.Allowed {
 					p.add(line, deniedColumn(d), "%s", d.Reason)
 				}

@@ -95,7 +95,7 @@ func TestPlanCreateBodyAndRestoreWithUpdate(t *testing.T) {
 	acct := planAccount("owner@example.com")
 	plan := mustPlan(t, "email,name,role,gender,departments\nnew@acme.example,New,support-lead,f,Sales;support\n"+
 		"xavier@acme.example,Xavier Restored,admin,,sales\n", acct, OnExistingUpdate)
-	c := plan.Steps[0].Create
+	c := plan.Steps[0].CreateBody()
 	if c == nil || c.Role != rbac.Agent || c.RoleID != "r-lead" || c.Gender != "F" || strings.Join(c.Departments, ",") != "d-sal,d-sup" {
 		t.Errorf("create body %+v", c)
 	}

@@ -39,7 +39,7 @@ func Unsupported(plan *Plan, acct *Account) (problems Problems, summary string) 
 			depts++
 			p.add(line, ColDepartments, "would change the departments of %s, but %s", s.Record.Email, reason(liveagent.CapDepartments))
 		}
-		if s.roleMoved && s.role != nil && s.role.Opaque {
+		if s.roleMoved() && s.role != nil && s.role.Opaque {
 			opaque++
 			p.add(line, ColRole, "would give %s the role %s, whose permissions this account's API does not show, so the rules cannot be checked; give it in LiveAgent itself",
 				s.Record.Email, s.role.Name)

@@ -46,8 +46,7 @@ type Record struct {
 	Gender string
 	// Departments are names or ids; HasDepartments is true when the row
 	// gives the column at all (an empty cell leaves existing agents' departments alone).
-	Departments    []string
-	HasDepartments bool
+	Departments []string
 	// ID, RoleID and Status are the audit columns of `agent export`.
 	ID     string
 	RoleID string
@@ -60,7 +59,9 @@ type Record struct {
 	// validation does not pile a second message on them; broken means the
 	// whole row could not be read reliably (wrong number of fields).
 	reported map[string]bool
-	broken   bool
+
+	HasDepartments bool // beside broken: one word for both, 1.6 MB at 200,000 rows
+	broken         bool
 }
 
 func (r *Record) markReported(column string) {

@@ -160,8 +160,8 @@ func Line(r Result) string {
 			where = append(where, "id "+r.AgentID)
 		}
 		line := fmt.Sprintf("%s %s (%s)", verb, rec.Email, strings.Join(where, ", "))
-		if len(r.Step.Changes) > 0 {
-			line += ": " + strings.Join(r.Step.Changes, ", ")
+		if len(r.Step.Changes()) > 0 {
+			line += ": " + strings.Join(r.Step.Changes(), ", ")
 		}
 		if r.Note != "" {
 			line += "; " + r.Note

@@ -57,7 +57,7 @@ func Save(plan *Plan, account, command, caller string, now time.Time) *SavedPlan
 			continue
 		}
 		sp.Steps = append(sp.Steps, SavedStep{Action: s.Action, Op: s.Op, Email: s.Record.Email, Line: s.Record.Line,
-			Details: s.Details, Target: s.BeforeState(), Create: s.Create, Update: s.Update, Ops: s.Ops})
+			Details: s.Details, Target: s.BeforeState(), Create: s.CreateBody(), Update: s.Update, Ops: s.Ops()})
 	}
 	return sp
 }
@@ -236,12 +236,15 @@ func sameState(a, b *liveagent.AgentState) bool {
 // resume turns a saved step back into a plan step against the target as it is now.
 func resume(acct *Account, s SavedStep, cur *liveagent.AgentState) Step {
 	st := Step{Record: &Record{Line: s.Line, Email: s.Email}, Action: s.Action, Op: s.Op, Details: s.Details,
-		Create: s.Create, Update: s.Update, Before: cur, Ops: s.Ops}
+		Create: s.Create, Update: s.Update, Before: cur}
+	if len(s.Ops) > 0 {
+		st.SetOps(s.Ops)
+	}
 	if cur != nil {
 		st.Target = acct.ByID(cur.ID)
 	}
 	if s.Action == ActionUpdate && s.Details != "" {
-		st.Changes = []string{s.Details}
+		st.extra().changes = []string{s.Details}
 	}
 	if s.Create != nil {
 		if r, ok := roleOfWire(acct, s.Create.Role, s.Create.RoleID); ok {
@@ -258,14 +261,15 @@ func resume(acct *Account, s SavedStep, cur *liveagent.AgentState) Step {
 				roleID = *u.RoleID
 			}
 			if r, ok := roleOfWire(acct, role, roleID); ok {
-				st.role, st.roleMoved = &r, true
+				st.role = &r
+				st.extra().roleMoved = true
 			}
 		}
 		if u.Name != nil {
-			st.fields = append(st.fields, "name")
+			st.extra().fields = append(st.fields(), "name")
 		}
 		if u.Gender != nil {
-			st.fields = append(st.fields, "gender")
+			st.extra().fields = append(st.fields(), "gender")
 		}
 	}
 	return st

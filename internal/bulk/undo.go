@@ -80,7 +80,7 @@ func Undo(run *journal.Run, keys map[string][]Key, off OffboardOptions, account,
 			agent := liveagent.Agent{ID: s.last.ID, Email: s.last.Email, Name: s.last.Name, Role: s.last.Role,
 				RoleID: s.last.RoleID, Status: s.last.Status}
 			ob := OffboardStep(&Record{Email: s.email}, &agent, keys[agent.ID], off)
-			step.Ops = ob.Ops
+			step.Ops = ob.Ops()
 			step.Details += ": " + ob.Details
 		}
 		sp.Steps = append(sp.Steps, step)

@@ -7,13 +7,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ladmin/ladmin/internal/text"
 )
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) }) // compiled on first use, not at start-up
 
 // parseYAML reads a YAML list of mappings. Scalars are taken as written
 // (so `gender: F` and `name: 2024` are text); a mapping or list where a
@@ -27,7 +28,7 @@ func parseYAML(data []byte, f *File, p *problemList, opts ParseOptions) (fatal b
 			return true
 		}
 		line, msg := 0, strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}

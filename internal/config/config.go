@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -133,7 +134,7 @@ func permissionWarning(path string) string {
 }
 
 // yamlLine matches the "line N: message" that go-yaml puts in its errors.
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) }) // compiled on first use, not at start-up
 
 // yamlError turns a go-yaml error into one sentence that points at the file
 // and line, the way compilers do: "PATH:LINE: message".
@@ -143,13 +144,13 @@ func yamlError(path string, err error) error {
 	if errors.As(err, &typeErr) && len(typeErr.Errors) > 0 {
 		msg = typeErr.Errors[0] // the first problem is enough to fix
 	}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("%s:%s: %s", path, m[1], m[2])
 	}
 	return fmt.Errorf("%s: %s", path, strings.TrimPrefix(msg, "yaml: "))
 }
 
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
+var unknownField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (\S+) not found in type`) }) // compiled on first use, not at start-up
 
 // unknownKeys warns about keys ladmin does not know, typically a typo such as
 // "api-key-file", which would otherwise be silently ignored. They are not
@@ -163,7 +164,7 @@ func unknownKeys(path string, data []byte) []string {
 	}
 	var warnings []string
 	for _, e := range typeErr.Errors {
-		if m := unknownField.FindStringSubmatch(e); m != nil {
+		if m := unknownField().FindStringSubmatch(e); m != nil {
 			warnings = append(warnings, fmt.Sprintf("%s:%s: unknown key %q is ignored", path, m[1], m[2]))
 		}
 	}

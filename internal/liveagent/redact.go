@@ -3,6 +3,7 @@ package liveagent
 import (
 	"net/url"
 	"regexp"
+	"sync"
 )
 
 // Redacted is what RedactURL shows in place of a URL's password (or of its
@@ -11,7 +12,7 @@ const Redacted = "xxxxx"
 
 // userinfo matches the userinfo of something that looks like a URL, for text
 // url.Parse refuses.
-var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)([^/?#@"'\n]*)@`)
+var userinfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)([^/?#@"'\n]*)@`) }) // compiled on first use, not at start-up
 
 // RedactURL returns raw with the password of its userinfo replaced by xxxxx
 // (https://user:xxxxx@host), or a user name without a password replaced
@@ -22,8 +23,8 @@ var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)([^/?#@"'\n]*)@`)
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" {
-		return userinfo.ReplaceAllStringFunc(raw, func(m string) string {
-			sub := userinfo.FindStringSubmatch(m)
+		return userinfo().ReplaceAllStringFunc(raw, func(m string) string {
+			sub := userinfo().FindStringSubmatch(m)
 			return sub[1] + redactUserinfo(sub[2]) + "@"
 		})
 	}

@@ -221,6 +221,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	name := bulk.DisplayName(opts.File)
+	cmdutil.HoldingRoster(f.Getenv, len(data))
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, Format: opts.Format,
 		IgnoreUnknownColumns: opts.IgnoreUnknownColumns})
 	if opts.Prune && (file == nil || len(file.Records) == 0) {

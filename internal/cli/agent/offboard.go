@@ -260,6 +260,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 		}
 		name := bulk.DisplayName(opts.File)
 		var fatal bool
+		cmdutil.HoldingRoster(f.Getenv, len(data))
 		file, problems, fatal = bulk.Parse(data, bulk.OffboardParseOptions(name, ""))
 		if fatal {
 			return nil, invalid(f, name, problems, "")
@@ -296,7 +297,7 @@ func offboardStepRows(plan *bulk.Plan) []offboardStepRow {
 			rows = append(rows, r)
 			continue
 		}
-		for _, op := range s.Ops {
+		for _, op := range s.Ops() {
 			r.Step, r.Details = string(op.Kind), ""
 			switch op.Kind {
 			case bulk.OpSignOut:
@@ -306,12 +307,12 @@ func offboardStepRows(plan *bulk.Plan) []offboardStepRow {
 			case bulk.OpDelete:
 				r.Details = "status deleted (restorable)"
 			}
-			if op.Kind == bulk.OpRevokeKey && len(s.Notes) > 0 {
-				r.Details += "; " + strings.Join(s.Notes, "; ")
+			if op.Kind == bulk.OpRevokeKey && len(s.Notes()) > 0 {
+				r.Details += "; " + strings.Join(s.Notes(), "; ")
 			}
 			rows = append(rows, r)
 		}
-		for _, k := range s.Kept {
+		for _, k := range s.Kept() {
 			r.Step, r.Details = "keep-key", fmt.Sprintf("key %s%s: %s", k.Key.ID, quoted(k.Key.Name), k.Reason)
 			rows = append(rows, r)
 		}
@@ -392,7 +393,7 @@ func offboardedLine(r bulk.Result) string {
 	if revoked > 0 {
 		did = append(did, fmt.Sprintf("revoked %s (%s)", text.Count(revoked, "key", "keys"), strings.Join(ids, ", ")))
 	}
-	for _, k := range r.Step.Kept {
+	for _, k := range r.Step.Kept() {
 		did = append(did, fmt.Sprintf("kept key %s (%s)", k.Key.ID, k.Reason))
 	}
 	if r.Step.Target.Active() {

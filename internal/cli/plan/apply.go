@@ -72,6 +72,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		return err
 	}
 	name := bulk.DisplayName(opts.File)
+	cmdutil.HoldingRoster(opts.F.Getenv, len(data))
 	sp, err := bulk.ReadSavedPlan(name, data)
 	if err != nil {
 		return cmdutil.Usagef("%s", err.Error())

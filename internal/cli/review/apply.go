@@ -104,6 +104,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	sum := sha256.Sum256(data)
 	name := bulk.DisplayName(opts.File)
+	cmdutil.HoldingRoster(opts.F.Getenv, len(data))
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, IgnoreUnknownColumns: true})
 	if fatal {
 		return invalid(ios.ErrOut, name, problems)
