@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/ladmin/ladmin/internal/output"
@@ -129,9 +130,13 @@ func colorTable(rendered string) string {
 	return b.String()
 }
 
-// narrowTable is the terminal width below which the findings table folds
-// its SOURCE column into MESSAGE.
-const narrowTable = 120
+// fullMessage is the narrowest MESSAGE column of the full findings table
+// on a terminal: a terminal that leaves less gets the compact table.
+const fullMessage = 60
+
+// stackedMessage is the narrowest a MESSAGE column is made beside the
+// SUBJECT column; narrower, the message goes under the subject instead.
+const stackedMessage = 30
 
 func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	if opts.Color {
@@ -143,26 +148,7 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 		return err
 	}
 	if len(r.Findings) > 0 {
-		header := []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
-		fits := []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}
-		// On a narrow terminal a SOURCE column would be cut to "policy…":
-		// the file and line go at the end of the message instead, where
-		// they wrap with it and stay whole.
-		narrow := opts.Width > 0 && opts.Width < narrowTable
-		if narrow {
-			header, fits = header[:4], fits[:4]
-		}
-		rows := make([][]string, len(r.Findings))
-		for i, f := range r.Findings {
-			// output.Table shows every cell through text.Safe: a newline reads \n.
-			rows[i] = []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()}
-			if narrow {
-				if src := f.Location.String(); src != "" && src != "-" {
-					rows[i][3] += " (" + src + ")"
-				}
-				rows[i] = rows[i][:4]
-			}
-		}
+		header, rows, fits := findingsTable(r.Findings, opts.Width)
 		if err := output.Table(w, header, rows,
 			output.TableOptions{NoHeaders: opts.NoHeaders, Width: opts.Width, Fits: fits}); err != nil {
 			return err
@@ -173,6 +159,142 @@ func writeTable(w io.Writer, r *Report, opts WriteOptions) error {
 	}
 	_, err := io.WriteString(w, output.Paragraph(text.Safe(r.SummaryLine()), opts.Width))
 	return err
+}
+
+// findingsTable lays the findings out for a terminal of width columns (0:
+// not a terminal). Off a terminal, or on one wide enough, every finding
+// whole:
+//
+//	SEVERITY   RULE   SUBJECT   MESSAGE   SOURCE
+//
+// On a terminal too narrow to give the full table's messages fullMessage
+// columns (80 or 120 columns, usually), one or two lines a finding, as gh
+// would: the rule id goes (the message says it in words), and so does
+// what the SUBJECT column already shows from the message; the source (the
+// file's name and line) ends a message of one line, or else goes under
+// the subject, where the message's second line leaves room:
+//
+//	SEVERITY   SUBJECT             MESSAGE
+//	error      admin@example.com   holds admin but has not enabled two-factor
+//	           policy.yaml:11      authentication
+//	error      ann@acme.com        is not in an allowed email domain (policy.yaml:3)
+//
+// Narrower still, the message goes under its subject.
+//
+// The compact layouts wrap messages here and give the table a row a line
+// (output.Table escapes a line break in a cell), every column Keep: an
+// email wider than the terminal stays whole.
+func findingsTable(findings []Finding, width int) (header []string, rows [][]string, fits []output.Fit) {
+	const gap = 3
+	sevW, ruleW, subjW, srcW := len("SEVERITY"), len("RULE"), len("SUBJECT"), len("SOURCE")
+	shortSrcW := 0
+	for _, f := range findings {
+		sevW = max(sevW, output.DisplayWidth(text.Safe(string(f.Severity))))
+		ruleW = max(ruleW, output.DisplayWidth(text.Safe(f.Rule)))
+		subjW = max(subjW, output.DisplayWidth(text.Safe(agentText(f))))
+		srcW = max(srcW, output.DisplayWidth(text.Safe(f.Location.String())))
+		shortSrcW = max(shortSrcW, output.DisplayWidth(text.Safe(shortSource(f))))
+	}
+	if width <= 0 || width-sevW-ruleW-subjW-srcW-4*gap >= fullMessage {
+		header = []string{"SEVERITY", "RULE", "SUBJECT", "MESSAGE", "SOURCE"}
+		fits = []output.Fit{output.Keep, output.Truncate, output.Keep, output.Wrap, output.Truncate}
+		for _, f := range findings {
+			rows = append(rows, []string{string(f.Severity), f.Rule, agentText(f), f.Message, f.Location.String()})
+		}
+		return header, rows, fits
+	}
+	if msgW := width - sevW - max(subjW, shortSrcW) - 2*gap; msgW >= stackedMessage {
+		header = []string{"SEVERITY", "SUBJECT", "MESSAGE"}
+		fits = []output.Fit{output.Keep, output.Keep, output.Keep}
+		for _, f := range findings {
+			var left []string // the subject, then the source
+			if subject := agentText(f); subject != "-" {
+				left = append(left, subject)
+			}
+			lines := output.WrapWidth(text.Safe(shortText(f)), msgW)
+			if src := shortSource(f); src != "" {
+				// A one-line message that has room for it ends with it.
+				if after := lines[0] + " (" + text.Safe(src) + ")"; len(left) == 1 && len(lines) == 1 && output.DisplayWidth(after) <= msgW {
+					lines[0] = after
+				} else {
+					left = append(left, src)
+				}
+			}
+			sev := string(f.Severity)
+			for k := range max(len(left), len(lines)) {
+				row := []string{sev, "", ""}
+				if k < len(left) {
+					row[1] = left[k]
+				}
+				if k < len(lines) {
+					row[2] = lines[k]
+				}
+				rows = append(rows, row)
+				sev = ""
+			}
+		}
+		return header, rows, fits
+	}
+	header = []string{"SEVERITY", "FINDING"}
+	fits = []output.Fit{output.Keep, output.Keep}
+	for _, f := range findings {
+		sev := string(f.Severity)
+		if subject := agentText(f); subject != "-" {
+			rows = append(rows, []string{sev, subject})
+			sev = ""
+		}
+		msg := shortText(f)
+		if src := shortSource(f); src != "" {
+			msg += " (" + src + ")"
+		}
+		for _, line := range output.WrapWidth(text.Safe(msg), width-sevW-gap) {
+			rows = append(rows, []string{sev, line})
+			sev = ""
+		}
+	}
+	return header, rows, fits
+}
+
+// shortText is a finding's message for the compact table: without the
+// subject it starts with (the SUBJECT column shows it) or its final period.
+func shortText(f Finding) string {
+	msg := f.Message
+	cut := func(prefix string) bool {
+		rest, ok := strings.CutPrefix(msg, prefix)
+		if ok && rest != "" {
+			msg = rest
+		}
+		return ok
+	}
+	switch {
+	case f.Key != nil:
+		// "API key 12 ("ci") of ann@acme.com never expires." under the
+		// subject "key 12 of ann@acme.com": `"ci" never expires`.
+		if cut("API key " + f.Key.ID) {
+			name := ""
+			if f.Key.Name != "" && cut(fmt.Sprintf(" (%q)", f.Key.Name)) {
+				name = fmt.Sprintf(" %q", f.Key.Name)
+			}
+			if f.Agent != nil {
+				cut(" of " + f.Agent.Email)
+			}
+			msg = strings.TrimPrefix(name+msg, " ")
+		}
+	case f.Agent != nil && f.Agent.Email != "":
+		cut(f.Agent.Email + " ")
+	case f.Role != nil:
+		cut(fmt.Sprintf("Custom role %q ", f.Role.Name))
+	}
+	return strings.TrimSuffix(msg, ".")
+}
+
+// shortSource is where a finding comes from for the compact table: the
+// file's name and line (the summary line gives the path), or "".
+func shortSource(f Finding) string {
+	if f.Location.File == "" {
+		return ""
+	}
+	return Location{File: filepath.Base(f.Location.File), Line: f.Location.Line}.String()
 }
 
 // writeGitHub writes GitHub Actions workflow commands: one annotation per

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ladmin/ladmin/internal/text"
 )
 
 // sampleReport has errors and warnings from the policy and the baseline,
@@ -433,5 +435,93 @@ func TestWriteTableColor(t *testing.T) {
 	strip := strings.NewReplacer("\x1b[31m", "", "\x1b[33m", "", "\x1b[32m", "", "\x1b[1m", "", "\x1b[0m", "")
 	if strip.Replace(got) != plain.String() {
 		t.Errorf("colors changed the layout:\n%s\nvs\n%s", strip.Replace(got), plain.String())
+	}
+}
+
+// The compact table does not repeat the subject in the message, and names
+// its source by the file's name.
+func TestShortText(t *testing.T) {
+	loc := Location{File: "ci/policy.yaml", Line: 7}
+	for _, c := range []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Agent: &AgentRef{Email: "ann@acme.com"}, Message: "ann@acme.com holds admin but has not enabled two-factor authentication."},
+			"holds admin but has not enabled two-factor authentication"},
+		{Finding{Key: &KeyRef{ID: "12", Name: "ci"}, Agent: &AgentRef{Email: "ann@acme.com"}, Message: `API key 12 ("ci") of ann@acme.com never expires.`},
+			`"ci" never expires`},
+		{Finding{Key: &KeyRef{ID: "12", UserID: "x9"}, Message: "API key 12 belongs to an unknown agent (id x9); revoke it."},
+			"belongs to an unknown agent (id x9); revoke it"},
+		{Finding{Role: &RoleRef{Name: "billing"}, Message: `Custom role "billing" (based on agent) holds the forbidden permission billing.manage, and nobody holds it.`},
+			"(based on agent) holds the forbidden permission billing.manage, and nobody holds it"},
+		{Finding{Message: "The account has 3 active owners; the policy allows at most 2."},
+			"The account has 3 active owners; the policy allows at most 2"},
+	} {
+		c.f.Location = loc
+		if got := shortText(c.f); got != c.want {
+			t.Errorf("shortText(%q) = %q, want %q", c.f.Message, got, c.want)
+		}
+		if got := shortSource(c.f); got != "policy.yaml:7" {
+			t.Errorf("shortSource = %q", got)
+		}
+	}
+}
+
+// At 80 and 120 columns the table is compact: SEVERITY, SUBJECT, MESSAGE,
+// no subject repeated in its message, one or two lines a finding (this
+// sample's longest message, listing three owners, four at 80), no line wider than the
+// terminal but for an email; narrower, messages go under their subjects.
+// The colors keep the layout.
+func TestWriteTableCompact(t *testing.T) {
+	r := sampleReport(t)
+	for _, width := range []int{80, 120, 50} {
+		var buf bytes.Buffer
+		if err := Write(&buf, FormatTable, r, WriteOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		wantHeader := []string{"SEVERITY", "SUBJECT", "MESSAGE"}
+		if width == 50 {
+			wantHeader = []string{"SEVERITY", "FINDING"}
+		}
+		if got := strings.Fields(lines[0]); !slices.Equal(got, wantHeader) {
+			t.Errorf("width %d: header %q", width, lines[0])
+		}
+		var per []int // lines a finding
+		for _, l := range lines[1:] {
+			if l == "" {
+				break
+			}
+			if strings.HasPrefix(l, "error ") || strings.HasPrefix(l, "warning ") {
+				per = append(per, 0)
+			}
+			per[len(per)-1]++
+			for _, f := range r.Findings {
+				if e := f.Agent; e != nil && strings.Count(l, text.Safe(e.Email)) > 1 {
+					t.Errorf("width %d: %s repeated: %q", width, e.Email, l)
+				}
+			}
+			if len([]rune(l)) > width && !strings.Contains(l, "@") {
+				t.Errorf("width %d: line of %d columns: %q", width, len([]rune(l)), l)
+			}
+		}
+		if len(per) != len(r.Findings) {
+			t.Errorf("width %d: %d findings shown, want %d\n%s", width, len(per), len(r.Findings), out)
+		}
+		most := map[int]int{80: 4, 120: 2, 50: 6}[width]
+		for i, n := range per {
+			if n > most {
+				t.Errorf("width %d: finding %d takes %d lines, want at most %d\n%s", width, i, n, most, out)
+			}
+		}
+		var colored bytes.Buffer
+		if err := Write(&colored, FormatTable, r, WriteOptions{Width: width, Color: true}); err != nil {
+			t.Fatal(err)
+		}
+		strip := strings.NewReplacer("\x1b[31m", "", "\x1b[33m", "", "\x1b[32m", "", "\x1b[1m", "", "\x1b[0m", "")
+		if strip.Replace(colored.String()) != out || !strings.Contains(colored.String(), "\x1b[31merror\x1b[0m ") {
+			t.Errorf("width %d: colors changed the layout:\n%s", width, colored.String())
+		}
 	}
 }

@@ -76,6 +76,7 @@ func (e *terminalEnv) must(width int, args ...string) string {
 
 var (
 	agentIDs  = regexp.MustCompile(`\b[0-9a-f]{8}\b`)
+	roleIDs   = regexp.MustCompile(`\br_[0-9a-f]{6}\b`)
 	localTime = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
 )
 
@@ -83,6 +84,7 @@ var (
 // creation) by placeholders of the same width, so alignment still shows.
 func normalize(s string) string {
 	s = agentIDs.ReplaceAllString(s, "ID______")
+	s = roleIDs.ReplaceAllString(s, "r_ROLEID")
 	return localTime.ReplaceAllString(s, "2026-01-01 00:00")
 }
 
@@ -106,13 +108,17 @@ func TestTablesFitTheTerminal(t *testing.T) {
 		fitsAt int
 	}{
 		{"agent_list", []string{"agent", "list"}, 0, 80},
-		{"agent_list_wide", []string{"agent", "list", "-o", "wide"}, 0, 200},
+		{"agent_list_wide", []string{"agent", "list", "-o", "wide"}, 0, 80},
 		{"agent_get", []string{"agent", "get", "maximiliana.featherstonehaugh@example.com"}, 0, 80},
 		{"whoami", []string{"whoami"}, 0, 40},
-		{"role_list", []string{"role", "list"}, 0, 120},
+		{"role_list", []string{"role", "list"}, 0, 80},
+		{"role_list_wide", []string{"role", "list", "-o", "wide"}, 0, 80},
+		{"apikey_list_wide", []string{"apikey", "list", "-o", "wide"}, 0, 80},
+		{"department_list_wide", []string{"department", "list", "-o", "wide"}, 0, 40},
 		{"role_show", []string{"role", "show", "support-lead-europe-middle-east-and-africa"}, 0, 80},
 		{"permission_list", []string{"permission", "list"}, 0, 40},
 		{"audit", []string{"audit", "--policy", "policy.yaml"}, 1, 80},
+		{"audit_wide", []string{"audit", "--policy", "../internal/cli/testdata/policy-wide.yaml"}, 1, 80},
 	}
 	for _, c := range commands {
 		t.Run(c.golden, func(t *testing.T) {
@@ -122,18 +128,48 @@ func TestTablesFitTheTerminal(t *testing.T) {
 				if code != c.exit {
 					t.Fatalf("width %d: exit %d, want %d\n%s", width, code, c.exit, errOut)
 				}
+				// The notes (columns not shown) follow the table, on stderr.
+				var notes strings.Builder
+				for _, l := range strings.SplitAfter(errOut, "\n") {
+					if l != "" && !strings.HasPrefix(l, "error") {
+						notes.WriteString("stderr: " + l)
+					}
+				}
 				if width == 0 {
-					fmt.Fprintf(&got, "== not a terminal ==\n%s", normalize(out))
+					fmt.Fprintf(&got, "== not a terminal ==\n%s%s", normalize(out), notes.String())
 					checkWhole(t, out)
+					if notes.Len() > 0 {
+						t.Errorf("off a terminal, a note: %s", notes.String())
+					}
 				} else {
-					fmt.Fprintf(&got, "== width %d ==\n%s", width, normalize(out))
+					fmt.Fprintf(&got, "== width %d ==\n%s%s", width, normalize(out), notes.String())
 					if width >= c.fitsAt {
-						checkFits(t, out, width)
+						checkFits(t, out+errOut, width)
 					}
 				}
 			}
 			golden(t, filepath.Join(goldenDir, c.golden+".txt"), got.String())
 		})
+	}
+}
+
+// The history's tables (times and run ids differ between runs: no golden
+// file) fit too, and off a terminal keep every column.
+func TestHistoryFitsTheTerminal(t *testing.T) {
+	e := newTerminalEnv(t)
+	for _, args := range [][]string{{"history", "-o", "wide"}, {"history", "--agent", "maximiliana.featherstonehaugh@example.com", "-o", "wide"}} {
+		for _, width := range []int{80, 120} {
+			_, out, errOut := e.run(width, args...)
+			if !strings.Contains(out, "RUN") {
+				t.Fatalf("%v at %d: no table:\n%s%s", args, width, out, errOut)
+			}
+			checkFits(t, out, width)
+		}
+		_, out, errOut := e.run(0, args...)
+		checkWhole(t, out)
+		if header := strings.SplitN(out, "\n", 2)[0]; !strings.Contains(header, "COMMAND") || strings.Contains(errOut, "not shown") {
+			t.Errorf("%v off a terminal: header %q, stderr %q", args, header, errOut)
+		}
 	}
 }
 

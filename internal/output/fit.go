@@ -86,7 +86,8 @@ func TruncateWidth(s string, w int) string {
 		b.WriteRune(r)
 		used += rw
 	}
-	return b.String() + ellipsis
+	// "Adam…", not "Adam …": the ellipsis marks the cut where the text ends.
+	return strings.TrimRight(b.String(), " ") + ellipsis
 }
 
 // WrapWidth breaks s into lines of at most w display columns at spaces.
@@ -188,36 +189,47 @@ func splitWidth(s string, w int) (head, rest string) {
 
 // fitTable shrinks the columns of a table so that it fits in width display
 // columns, given the gap between columns. Columns marked Keep keep their
-// width; the others are narrowed widest first (each one kept at least as
-// wide as its header, or minShrink), Truncate columns cut with "…", Wrap
-// columns broken into lines. When even that does not fit, the rows overflow
-// rather than lose an id or an email. Width 0 means no limit. With
-// breakWords, prose that still does not fit breaks inside words too.
-func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, breakWords bool) ([]string, [][]string) {
+// width; the others are narrowed widest first (a header as much as a value:
+// it is no floor), Truncate columns cut with "…", Wrap columns broken into
+// lines. With drop, columns are left out when the table does not fit: the
+// extra columns (those of -o wide), rightmost first, before any column is
+// cut below comfortWidth; then, when even every column at its narrowest
+// does not fit, the least important (the rightmost Truncate column, then
+// prose), until the table fits or only Keep columns are left: a row then
+// overflows by its ids and emails alone. The indexes of the columns left
+// out are returned. Width 0 means no limit. With breakWords, prose that
+// still does not fit breaks inside words too.
+func fitTable(header []string, rows [][]string, fits []Fit, extra []bool, width, gap int, breakWords, drop bool) ([]string, [][]string, []int) {
 	n := len(header)
 	if n == 0 && len(rows) > 0 {
 		n = len(rows[0])
 	}
 	if width <= 0 || n == 0 {
-		return header, rows
+		return header, rows, nil
+	}
+	fitOf := func(i int) Fit {
+		if i < len(fits) {
+			return fits[i]
+		}
+		return Truncate
 	}
 	natural := make([]int, n)
+	values := make([]int, n) // the widest value, header aside
 	floor := make([]int, n)
 	hardFloor := make([]int, n) // a Wrap column's floor when words may break
 	for i := range n {
-		hw := 0
-		if i < len(header) {
-			hw = DisplayWidth(header[i])
-		}
-		natural[i] = hw
 		for _, row := range rows {
 			if i < len(row) {
-				natural[i] = max(natural[i], DisplayWidth(row[i]))
+				values[i] = max(values[i], DisplayWidth(row[i]))
 			}
 		}
-		floor[i] = min(natural[i], max(hw, minShrink))
+		natural[i] = values[i]
+		if i < len(header) {
+			natural[i] = max(natural[i], DisplayWidth(header[i]))
+		}
+		floor[i] = min(natural[i], minShrink)
 		hardFloor[i] = floor[i]
-		if i < len(fits) && fits[i] == Wrap {
+		if fitOf(i) == Wrap {
 			// Words are not broken: the longest one is as narrow as it gets.
 			for _, row := range rows {
 				if i < len(row) {
@@ -226,38 +238,153 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, brea
 			}
 		}
 	}
-	fitOf := func(i int) Fit {
-		if i < len(fits) {
-			return fits[i]
-		}
-		return Truncate
+	shown := make([]bool, n)
+	for i := range shown {
+		shown[i] = true
 	}
-	avail := width - gap*(n-1)
+	var dropped []int
+	var ws []int
+	for {
+		// The extra columns of -o wide go, rightmost first, before any
+		// column is cut below a comfortable width: a date or a status cut
+		// short says nothing.
+		if x := lastExtra(extra, shown); x >= 0 && drop {
+			if _, ok := fitWidths(natural, values, floor, hardFloor, fitOf, shown, width, gap, breakWords, true); !ok {
+				shown[x] = false
+				dropped = append(dropped, x)
+				continue
+			}
+		}
+		var ok bool
+		ws, ok = fitWidths(natural, values, floor, hardFloor, fitOf, shown, width, gap, breakWords, false)
+		if ok || !drop {
+			break
+		}
+		least := leastImportant(fitOf, shown)
+		if least < 0 {
+			break
+		}
+		shown[least] = false
+		dropped = append(dropped, least)
+	}
+	slices.Sort(dropped)
+
+	cell := func(i int, s string) string {
+		if ws[i] >= natural[i] {
+			return s
+		}
+		switch fitOf(i) {
+		case Wrap:
+			return strings.Join(wrapLines(s, ws[i], ws[i] < floor[i]), "\n")
+		case Truncate:
+			return TruncateWidth(s, ws[i])
+		}
+		return s
+	}
+	out := make([][]string, len(rows))
+	for r, row := range rows {
+		out[r] = make([]string, 0, len(row))
+		for i, c := range row {
+			switch {
+			case i >= n:
+				out[r] = append(out[r], c)
+			case shown[i]:
+				out[r] = append(out[r], cell(i, c))
+			}
+		}
+	}
+	if header != nil {
+		h := make([]string, 0, len(header))
+		for i, c := range header {
+			switch {
+			case i >= n:
+				h = append(h, c)
+			case !shown[i]:
+			case fitOf(i) == Keep:
+				h = append(h, c)
+			default:
+				h = append(h, TruncateWidth(c, ws[i]))
+			}
+		}
+		header = h
+	}
+	return header, out, dropped
+}
+
+// lastExtra is the rightmost extra column still shown, or -1.
+func lastExtra(extra, shown []bool) int {
+	for i := min(len(extra), len(shown)) - 1; i >= 0; i-- {
+		if extra[i] && shown[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// leastImportant is the column to leave out first of those shown: the
+// rightmost Truncate column, else the rightmost Wrap column (prose says
+// more than a name cut short); -1 when only Keep columns are left.
+func leastImportant(fitOf func(int) Fit, shown []bool) int {
+	for _, f := range []Fit{Truncate, Wrap} {
+		for i := len(shown) - 1; i >= 0; i-- {
+			if shown[i] && fitOf(i) == f {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// fitWidths is the width of each shown column so that they fit in width,
+// and whether they do. Three phases, each narrowing its columns to
+// min(natural, cap) with the largest cap that fits, never below the
+// phase's floor: every column down to a comfortable width, then
+// truncated columns down to their floor, then prose down to its floor;
+// and last, with breakWords, prose inside words. Before all, headers wider
+// than their values are cut. With comfortOnly, only the phases down to the
+// comfortable width are tried.
+func fitWidths(natural, values, floor, hardFloor []int, fitOf func(int) Fit, shown []bool, width, gap int, breakWords, comfortOnly bool) ([]int, bool) {
+	n := len(natural)
+	ws := slices.Clone(natural)
+	cols := 0
+	for i := range n {
+		if shown[i] {
+			cols++
+		}
+	}
+	avail := width - gap*(cols-1)
 	total := 0
 	for i := range n {
-		total += natural[i]
-	}
-	if total <= avail {
-		return header, rows
-	}
-	// Three phases, each narrowing its columns to min(natural, cap) with the
-	// largest cap that fits, never below the phase's floor: first every
-	// column down to a comfortable width, then truncated columns down to
-	// their floor, then prose down to its floor.
-	ws := slices.Clone(natural)
-	for i := range n {
-		if fitOf(i) == Keep {
-			avail -= natural[i]
+		if shown[i] {
+			total += natural[i]
 		}
 	}
+	if total <= avail {
+		return ws, true
+	}
+	flexible := false // a column that can give way
+	for i := range n {
+		if shown[i] && fitOf(i) == Keep {
+			avail -= natural[i]
+		}
+		flexible = flexible || (shown[i] && fitOf(i) != Keep)
+	}
+	if !flexible {
+		return ws, false
+	}
 	comfort := make([]int, n)
+	headers := make([]int, n)
 	for i := range n {
 		comfort[i] = max(floor[i], min(natural[i], comfortWidth))
+		headers[i] = max(floor[i], min(natural[i], max(values[i], minShrink)))
 	}
 	phases := []struct {
 		in    func(Fit) bool
 		floor []int
 	}{
+		// A header wider than its values is cut first: "PERMISSIONS" over
+		// counts of two digits.
+		{func(f Fit) bool { return f != Keep }, headers},
 		{func(f Fit) bool { return f != Keep }, comfort},
 		{func(f Fit) bool { return f == Truncate }, floor},
 		{func(f Fit) bool { return f == Wrap }, floor},
@@ -269,20 +396,37 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, brea
 	// Breaking words is worth it only if the table then fits.
 	least := 0
 	for i := range n {
-		switch fitOf(i) {
-		case Wrap:
+		switch {
+		case !shown[i]:
+		case fitOf(i) == Wrap:
 			least += hardFloor[i]
-		case Truncate:
+		case fitOf(i) == Truncate:
 			least += floor[i]
 		}
 	}
 	if !breakWords || least > avail {
-		phases = phases[:3]
+		phases = phases[:4]
 	}
-	for _, ph := range phases {
+	if comfortOnly {
+		phases = phases[:2]
+	}
+	fits := false
+	cur := natural // the widths to narrow, headers whole until phase 0 failed
+	for p, ph := range phases {
+		if p == 1 {
+			// The headers stay cut: values are cut after headers.
+			cur = slices.Clone(natural)
+			for i := range n {
+				if shown[i] && fitOf(i) != Keep {
+					cur[i] = headers[i]
+					comfort[i] = max(floor[i], min(cur[i], comfortWidth))
+				}
+			}
+		}
+		in := func(i int) bool { return shown[i] && ph.in(fitOf(i)) }
 		fixed := 0 // what the other columns take
 		for i := range n {
-			if fitOf(i) != Keep && !ph.in(fitOf(i)) {
+			if shown[i] && fitOf(i) != Keep && !in(i) {
 				fixed += ws[i]
 			}
 		}
@@ -290,8 +434,8 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, brea
 		widths := func(limit int) int {
 			sum := 0
 			for i := range n {
-				if ph.in(fitOf(i)) {
-					sum += max(ph.floor[i], min(natural[i], limit))
+				if in(i) {
+					sum += max(ph.floor[i], min(cur[i], limit))
 				}
 			}
 			return sum
@@ -307,50 +451,22 @@ func fitTable(header []string, rows [][]string, fits []Fit, width, gap int, brea
 		}
 		sum := 0
 		for i := range n {
-			if ph.in(fitOf(i)) {
-				ws[i] = max(ph.floor[i], min(natural[i], lo))
+			if in(i) {
+				ws[i] = max(ph.floor[i], min(cur[i], lo))
 				sum += ws[i]
 			}
 		}
 		// Columns still short of their width share what is left, left first.
 		for i := 0; i < n && sum < room; i++ {
-			if ph.in(fitOf(i)) && ws[i] < natural[i] {
+			if in(i) && ws[i] < cur[i] {
 				ws[i]++
 				sum++
 			}
 		}
 		if sum <= room {
+			fits = true
 			break
 		}
 	}
-
-	out := make([][]string, len(rows))
-	for r, row := range rows {
-		out[r] = make([]string, len(row))
-		for i, cell := range row {
-			if i >= n || ws[i] >= natural[i] {
-				out[r][i] = cell
-				continue
-			}
-			switch fitOf(i) {
-			case Wrap:
-				out[r][i] = strings.Join(wrapLines(cell, ws[i], ws[i] < floor[i]), "\n")
-			case Truncate:
-				out[r][i] = TruncateWidth(cell, ws[i])
-			default:
-				out[r][i] = cell
-			}
-		}
-	}
-	if header != nil {
-		h := make([]string, len(header))
-		for i, cell := range header {
-			h[i] = cell
-			if i < n && fitOf(i) != Keep {
-				h[i] = TruncateWidth(cell, ws[i])
-			}
-		}
-		header = h
-	}
-	return header, out
+	return ws, fits
 }

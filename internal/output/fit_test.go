@@ -139,3 +139,115 @@ func TestFitTableBreaksWordsOnlyToFit(t *testing.T) {
 		t.Errorf("a detail view broke an email:\n%s", buf.String())
 	}
 }
+
+// -o wide at a terminal: a long header is no floor, the wide-only columns
+// go (rightmost first, a note naming them) before any column is cut below
+// a comfortable width, and a date is never cut.
+func TestFitTableWide(t *testing.T) {
+	header := []string{"ID", "NAME", "EMAIL", "STATUS", "ONLINE", "PASSWORD CHANGED", "DEPARTMENTS"}
+	extra := []bool{false, false, false, false, true, true, true}
+	fits := []Fit{Keep, Truncate, Keep, Truncate, Truncate, Truncate, Truncate}
+	rows := [][]string{
+		{"a1b2c3d4", "Maximiliana Alexandrina Bartholomew", "max@example.com", "active", "offline", "2026-01-01 00:00", "support"},
+		{"e5f6a7b8", "山田太郎", "yamada@example.com", "active", "online", "2026-02-03 04:05", "billing"},
+	}
+	cases := []struct {
+		width int
+		want  string
+		note  string
+	}{
+		// Everything whole: 8+35+18+6+7+16+11 and 6 gaps of 3 = 119.
+		{120, `ID         NAME                                  EMAIL                STATUS   ONLINE    PASSWORD CHANGED   DEPARTMENTS
+a1b2c3d4   Maximiliana Alexandrina Bartholomew   max@example.com      active   offline   2026-01-01 00:00   support
+e5f6a7b8   山田太郎                              yamada@example.com   active   online    2026-02-03 04:05   billing
+`, ""},
+		// DEPARTMENTS goes before the name is cut below 16 columns.
+		{90, `ID         NAME                   EMAIL                STATUS   ONLINE    PASSWORD CHANGED
+a1b2c3d4   Maximiliana Alexand…   max@example.com      active   offline   2026-01-01 00:00
+e5f6a7b8   山田太郎               yamada@example.com   active   online    2026-02-03 04:05
+`, "not shown at 90 columns: DEPARTMENTS (pipe to less -S to see all)"},
+		{60, `ID         NAME                  EMAIL                STATUS
+a1b2c3d4   Maximiliana Alexan…   max@example.com      active
+e5f6a7b8   山田太郎              yamada@example.com   active
+`, "not shown at 60 columns: ONLINE, PASSWORD CHANGED, DEPARTMENTS (pipe to less -S to see all)"},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		var note string
+		err := Table(&buf, header, rows, TableOptions{Width: c.width, Fits: fits, Extra: extra, Note: func(s string) { note = s }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if buf.String() != c.want || note != c.note {
+			t.Errorf("width %d:\n%s(note %q)\nwant:\n%s(note %q)", c.width, buf.String(), note, c.want, c.note)
+		}
+		for line := range strings.Lines(buf.String()) {
+			if w := DisplayWidth(strings.TrimSuffix(line, "\n")); w > c.width {
+				t.Errorf("width %d: line of %d columns: %q", c.width, w, line)
+			}
+		}
+	}
+}
+
+// A header wider than its values is cut like a value: it does not make a
+// table overflow.
+func TestFitTableHeaderIsNoFloor(t *testing.T) {
+	var buf bytes.Buffer
+	rows := [][]string{{"support-lead-europe", "agent", "built-in", "1", "23"}}
+	header := []string{"NAME", "BASE", "TYPE", "AGENTS", "PERMISSIONS"}
+	if err := Table(&buf, header, rows, TableOptions{Width: 56, Fits: []Fit{Keep}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "NAME                  BASE    TYPE       AGENTS   PERMI…\nsupport-lead-europe   agent   built-in   1        23\n"
+	if buf.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// When the ids and emails alone are wider than the terminal, only they
+// make the rows overflow: every other column is left out. Off a terminal,
+// and in a detail view, nothing is left out.
+func TestFitTableOverflowsOnlyByKeepColumns(t *testing.T) {
+	header := []string{"ID", "NAME", "EMAIL", "ROLE"}
+	rows := [][]string{{"a1b2c3d4", "Maximiliana", "maximiliana.featherstonehaugh@example.com", "admin"}}
+	var buf bytes.Buffer
+	var note string
+	opts := TableOptions{Width: 40, Fits: []Fit{Keep, Truncate, Keep, Wrap}, Note: func(s string) { note = s }}
+	if err := Table(&buf, header, rows, opts); err != nil {
+		t.Fatal(err)
+	}
+	want := "ID         EMAIL\na1b2c3d4   maximiliana.featherstonehaugh@example.com\n"
+	if buf.String() != want || note != "not shown at 40 columns: NAME, ROLE (pipe to less -S to see all)" {
+		t.Errorf("got:\n%s(note %q)\nwant:\n%s", buf.String(), note, want)
+	}
+	buf.Reset()
+	note = ""
+	opts.Width = 0
+	if err := Table(&buf, header, rows, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Maximiliana") || !strings.Contains(buf.String(), "admin") || note != "" {
+		t.Errorf("off a terminal:\n%s(note %q)", buf.String(), note)
+	}
+	buf.Reset()
+	if err := PrintKeyValues(&buf, [][2]string{{"Email", rows[0][2]}, {"Role", "admin"}}, 20); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Role:") {
+		t.Errorf("a detail view left a row out:\n%s", buf.String())
+	}
+}
+
+// An extra column left out goes with its header, even an id's.
+func TestFitTableDropsExtraKeepColumn(t *testing.T) {
+	header := []string{"ID", "NAME", "AGENT ID"}
+	rows := [][]string{{"1", "sandbox owner key", "a1b2c3d4"}}
+	var buf bytes.Buffer
+	opts := TableOptions{Width: 24, Fits: []Fit{Keep, Truncate, Keep}, Extra: []bool{false, false, true}}
+	if err := Table(&buf, header, rows, opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ID   NAME\n1    sandbox owner key\n"; buf.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}

@@ -40,6 +40,9 @@ type Options struct {
 	// Width is the terminal's width, to which tables are fitted; 0 (off a
 	// terminal) prints every value whole.
 	Width int
+	// Note, when set, receives a note for stderr when a table too wide for
+	// Width leaves columns out (see TableOptions.Note).
+	Note func(string)
 }
 
 // Column is one column of the table and wide formats. Value receives one
@@ -50,7 +53,8 @@ type Column struct {
 	Wide   bool   // shown only with -o wide
 	Value  func(item any) string
 	// Fit is how the column gives way on a narrow terminal: Truncate (the
-	// default), Keep for ids and emails, Wrap for prose.
+	// default), Keep for ids and emails, Wrap for prose. A column that
+	// cannot fit even so is left out, a Wide one first, and a note says so.
 	Fit Fit
 }
 
@@ -129,8 +133,14 @@ func render(w io.Writer, o Options, f string, value any, rows []any, cols []Colu
 	case f == FormatCSV:
 		err = writeCSV(&buf, value, o.NoHeaders)
 	default:
-		header, cells, fits := tableCells(rows, cols, f == FormatWide)
-		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits})
+		header, cells, fits, extra := tableCells(rows, cols, f == FormatWide)
+		// The note on what was left out follows the table.
+		var note string
+		err = Table(&buf, header, cells, TableOptions{NoHeaders: o.NoHeaders, Width: o.Width, Fits: fits, Extra: extra,
+			Note: func(s string) { note = s }})
+		if err == nil && note != "" && o.Note != nil {
+			defer o.Note(note)
+		}
 	}
 	if err != nil {
 		return err
@@ -170,15 +180,17 @@ func listRows(list any) []any {
 }
 
 // tableCells applies the columns to the rows, leaving out the wide-only
-// columns unless wide is set. Without columns there is nothing to show.
-func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit) {
+// columns unless wide is set; extra marks those shown. Without columns
+// there is nothing to show.
+func tableCells(rows []any, cols []Column, wide bool) (header []string, cells [][]string, fits []Fit, extra []bool) {
 	shown := shownColumns(cols, wide)
 	for _, c := range shown {
 		header = append(header, c.Header)
 		fits = append(fits, c.Fit)
+		extra = append(extra, c.Wide)
 	}
 	if len(shown) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	for _, item := range rows {
 		row := make([]string, len(shown))
@@ -187,7 +199,7 @@ func tableCells(rows []any, cols []Column, wide bool) (header []string, cells []
 		}
 		cells = append(cells, row)
 	}
-	return header, cells, fits
+	return header, cells, fits, extra
 }
 
 // shownColumns leaves out the wide-only columns unless wide is set.

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 
@@ -27,6 +28,13 @@ type TableOptions struct {
 	Width int
 	// Fits says how each column gives way to Width; missing ones Truncate.
 	Fits []Fit
+	// Extra marks the columns shown only with -o wide: when the table does
+	// not fit, they are left out, rightmost first, before any column is cut
+	// below a comfortable width.
+	Extra []bool
+	// Note, when set, is told which columns were left out because even at
+	// their narrowest the table was wider than Width (a note for stderr).
+	Note func(string)
 }
 
 // Table prints a borderless, left-aligned table like `kubectl get`: no
@@ -39,7 +47,24 @@ func Table(w io.Writer, header []string, rows [][]string, opts TableOptions) err
 	if opts.NoHeaders {
 		header = nil
 	}
-	return renderTable(w, header, rows, tableGap, opts.Width, opts.Fits, true)
+	dropped, err := renderTable(w, header, rows, tableGap, opts.Width, opts.Fits, opts.Extra, true, true)
+	if err == nil && len(dropped) > 0 && opts.Note != nil {
+		opts.Note(droppedNote(dropped, header, opts.Width))
+	}
+	return err
+}
+
+// droppedNote says which columns a table left out to fit width columns.
+func droppedNote(dropped []int, header []string, width int) string {
+	what := text.Count(len(dropped), "column", "columns")
+	if header != nil {
+		names := make([]string, len(dropped))
+		for i, d := range dropped {
+			names[i] = header[d]
+		}
+		what = strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("not shown at %d columns: %s (pipe to less -S to see all)", width, what)
 }
 
 // PrintKeyValues prints a detail view, one "Key:  Value" line per row with
@@ -51,22 +76,24 @@ func PrintKeyValues(w io.Writer, rows [][2]string, width int) error {
 		cells[i] = []string{r[0] + ":", r[1]}
 	}
 	// Values are emails, ids, role names as often as prose: never broken.
-	return renderTable(w, nil, cells, keyValueGap, width, []Fit{Keep, Wrap}, false)
+	_, err := renderTable(w, nil, cells, keyValueGap, width, []Fit{Keep, Wrap}, nil, false, false)
+	return err
 }
 
 // renderTable fits the cells to the terminal's width, drives tablewriter
 // and then trims the blanks it pads the last column with, so output
 // compares exactly in tests and pastes cleanly.
-func renderTable(w io.Writer, header []string, rows [][]string, gap string, width int, fits []Fit, breakWords bool) error {
+// With drop, columns that cannot fit are left out; their indexes are returned.
+func renderTable(w io.Writer, header []string, rows [][]string, gap string, width int, fits []Fit, extra []bool, breakWords, drop bool) ([]int, error) {
 	if len(rows) == 0 {
-		return nil
+		return nil, nil
 	}
 	// Escape first: the fitting measures what the terminal will show, and
 	// the line breaks it adds for wrapping must not be escaped.
 	header, rows = safeCells(header, rows)
-	header, rows = fitTable(header, rows, fits, width, len(gap), breakWords)
+	header, rows, dropped := fitTable(header, rows, fits, extra, width, len(gap), breakWords, drop)
 	if plain, err := plainTable(w, header, rows, gap); plain {
-		return err
+		return dropped, err
 	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
@@ -90,12 +117,12 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 		t.Header(header)
 	}
 	if err := t.Bulk(rows); err != nil {
-		return err
+		return nil, err
 	}
 	if err := t.Render(); err != nil {
-		return err
+		return nil, err
 	}
-	return trimLines(w, buf.String())
+	return dropped, trimLines(w, buf.String())
 }
 
 // safeCells returns the header and rows with every cell passed through

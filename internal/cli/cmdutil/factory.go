@@ -368,6 +368,7 @@ func (f *Factory) Output() (output.Options, error) {
 		JQ:        f.Viper.GetString("jq"),
 		NoHeaders: f.Viper.GetBool("no-headers"),
 		Width:     f.IOStreams.TerminalWidth(),
+		Note:      f.tableNote,
 	}
 	if err := output.Validate(o); err != nil {
 		return o, Usagef("%s", err.Error())
@@ -390,7 +391,15 @@ func (f *Factory) Connect() (output.Options, *liveagent.Client, error) {
 // header row per --no-headers, fitted to the terminal's width.
 func (f *Factory) TableOptions(fits ...output.Fit) output.TableOptions {
 	return output.TableOptions{NoHeaders: f.Viper.GetBool("no-headers"),
-		Width: f.IOStreams.TerminalWidth(), Fits: fits}
+		Width: f.IOStreams.TerminalWidth(), Fits: fits, Note: f.tableNote}
+}
+
+// tableNote tells, on stderr, which columns a table left out to fit the
+// terminal, wrapped to its width.
+func (f *Factory) tableNote(s string) {
+	for _, line := range output.WrapWidth(s, f.IOStreams.TerminalWidth()) {
+		f.Notef("%s", line)
+	}
 }
 
 // IsStructured reports whether the output is for programs (json, yaml, csv or --jq).
