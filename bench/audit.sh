@@ -51,8 +51,8 @@ trap cleanup EXIT INT TERM
 
 echo "building ladmin..."
 go build -o "$work/ladmin" ./cmd/ladmin
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
-unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state" # the journal too: never the developer's own
+unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG LADMIN_JOURNAL
 
 # start_server AGENTS starts a fresh in-memory sandbox and sets $url.
 start_server() {

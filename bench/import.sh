@@ -20,7 +20,7 @@ set -euo pipefail
 
 CASES=${CASES:-100:1000 1000:3000}
 LATENCY=${LATENCY:-50ms}
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 SEQ=${SEQ:-100}
 
 cd "$(dirname "$0")/.."
@@ -67,8 +67,8 @@ since() { calc "$(now) - $1"; }
 echo "building ladmin..."
 go build -o "$work/ladmin" ./cmd/ladmin
 export LADMIN_API_KEY=sandbox-owner-key
-unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" # no saved profile or cache interferes
+unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG LADMIN_JOURNAL
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state" # no saved profile, cache or journal of the developer's
 
 for case in $CASES; do
   RATE_LIMIT=${case%%:*} AGENTS=${case##*:}
@@ -94,6 +94,7 @@ for case in $CASES; do
     count=$("$work/ladmin" agent list --email 'bench*@acme.example' -o json | grep -c '"email"')
     ok=$(grep -c ',create,ok,' "$work/report.csv" || true)
     printf 'run %d: wall %.2f s   floor %.2f s   ratio %.3f (goal <= %s)\n' "$run" "$wall" "$floor" "$(calc "$wall / $floor")" "$goal"
+    calc "$wall / $floor" >>"$work/ratios.$RATE_LIMIT"
     printf '       %s\n' "$summary"
     printf '       account holds %d bench agents; report: %d rows ok\n' "$count" "$ok"
     if [[ $count -ne $AGENTS ]]; then
@@ -103,6 +104,8 @@ for case in $CASES; do
     fi
     stop_server
   done
+  printf 'median ratio of %d runs: %s (goal <= %s)\n' "$RUNS" \
+    "$(sort -n "$work/ratios.$RATE_LIMIT" | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" "$goal"
 done
 
 echo

@@ -80,8 +80,8 @@ run() {
 
 echo "building ladmin..."
 go build -o "$work/ladmin" ./cmd/ladmin
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" LADMIN_API_KEY=sandbox-owner-key
-unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state" LADMIN_API_KEY=sandbox-owner-key # the journal too: never the developer's own
+unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG LADMIN_JOURNAL
 
 printf '%-28s %7s %7s %10s %10s  %s\n' command wall_s cpu_s peak_MiB out_bytes sha256
 start_server "$AGENTS"

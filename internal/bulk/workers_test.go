@@ -15,7 +15,8 @@ func TestWorkersFollowRateTimesRoundTrip(t *testing.T) {
 		{100, 0, DefaultConcurrency},                   // no round trip measured
 		{100, 50 * time.Millisecond, 10},               // 5 in flight, with headroom
 		{3, 50 * time.Millisecond, 3},                  // LiveAgent's 180/min: few
-		{1000, 50 * time.Millisecond, MaxConcurrency},  // 50 in flight: capped
+		{1000, 50 * time.Millisecond, 77},              // 50 in flight, with headroom
+		{2000, 50 * time.Millisecond, MaxConcurrency},  // 100 in flight: capped
 		{1000, 10 * time.Millisecond, 17},
 	} {
 		if got := Workers(tc.rate, tc.rtt); got != tc.want {

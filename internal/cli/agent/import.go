@@ -127,8 +127,8 @@ or were not attempted, 2 invalid file, 4 not allowed for this key, 6 existing ag
 			if opts.OnExisting, err = bulk.ParseOnExisting(onExisting); err != nil {
 				return cmdutil.Usagef("%s", err.Error())
 			}
-			if opts.Concurrency < 1 || opts.Concurrency > bulk.MaxConcurrency {
-				return cmdutil.Usagef("invalid --concurrency %d: use 1 to %d", opts.Concurrency, bulk.MaxConcurrency)
+			if err := cmdutil.CheckConcurrency(opts.Concurrency); err != nil {
+				return err
 			}
 			opts.ConcurrencySet = cmd.Flags().Changed("concurrency")
 			if err := checkRate(opts.Rate); err != nil {

@@ -87,8 +87,8 @@ input, 4 refused by a rule, 130 interrupted.`,
 			case opts.File == "" && len(args) == 0:
 				return cmdutil.Usagef("no agents to offboard: name them (id or email) or pass -f FILE")
 			}
-			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+			if err := cmdutil.CheckConcurrency(opts.Concurrency); err != nil {
+				return err
 			}
 			if err := cmdutil.CheckOutputs([]cmdutil.File{{Flag: "--report", Path: opts.Report}, {Flag: "--plan-out", Path: opts.PlanOut}},
 				[]cmdutil.File{{Flag: "-f", Path: opts.File}}); err != nil {

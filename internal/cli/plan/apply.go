@@ -51,8 +51,8 @@ On a terminal it asks for confirmation; off a terminal it needs --yes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+			if err := cmdutil.CheckConcurrency(opts.Concurrency); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

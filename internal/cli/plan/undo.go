@@ -55,8 +55,8 @@ each. The journal is local, so only runs made from this machine can be undone.`,
 			if opts.PlanOut != "" {
 				opts.DryRun = true
 			}
-			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+			if err := cmdutil.CheckConcurrency(opts.Concurrency); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

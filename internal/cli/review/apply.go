@@ -87,7 +87,7 @@ and its outcome) and a Markdown summary on stdout, ready for a ticket or a pull 
 	fl.StringVar(&opts.Reviewer, "reviewer", "", "the email of the person who reviewed, recorded in the evidence")
 	fl.StringVar(&opts.Evidence, "evidence", "", "write the evidence (JSON) to this file")
 	fl.StringVar(&opts.Default, "default", "", "decision for rows left empty: keep (otherwise an empty decision is an error)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "how many agents to change at once (1 to 64)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, fmt.Sprintf("how many agents to change at once (1 to %d)", bulk.MaxConcurrency))
 	_ = cmd.RegisterFlagCompletionFunc("default", cobra.FixedCompletions([]string{string(review.Keep)}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -95,8 +95,8 @@ and its outcome) and a Markdown summary on stdout, ready for a ticket or a pull 
 func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	f := opts.F
 	ios := f.IOStreams
-	if opts.Concurrency < 1 || opts.Concurrency > 64 {
-		return cmdutil.Usagef("invalid --concurrency %d: use 1 to 64", opts.Concurrency)
+	if err := cmdutil.CheckConcurrency(opts.Concurrency); err != nil {
+		return err
 	}
 	data, err := readFile(opts.File)
 	if err != nil {
