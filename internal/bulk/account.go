@@ -54,30 +54,37 @@ type Reader interface {
 // caller is the key, and the custom roles are those its agents hold, seen
 // from outside.
 func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
-	sess, err := c.Identify(ctx)
-	if err != nil {
-		return nil, err
+	// The caller, the agents, the departments and the roles are read at
+	// once: one round trip, or two on the first contact with an account
+	// (the capability probe, GET /roles, whose answer the roles then reuse),
+	// where they were three one after the other. The first request goes
+	// alone when the client can hold the others for its answer: that answer
+	// tells the limiter the account's pace (X-RateLimit-Limit), so an
+	// account that allows 2 requests a second sees no burst of reads.
+	if h, ok := c.(interface{ HoldUntilFirstAnswer() }); ok {
+		h.HoldUntilFirstAnswer()
 	}
 	var (
+		sess   *liveagent.Session
 		roles  *liveagent.RoleIndex
 		depts  []liveagent.Department
 		agents []liveagent.Agent
 	)
 	reads := []func() error{
+		func() (err error) { sess, err = c.Identify(ctx); return err },
 		func() (err error) {
 			agents, err = c.ListAgents(ctx, liveagent.ListOptions{Filters: []liveagent.Filter{{
 				Field: "status", Op: "in", Value: []string{liveagent.StatusActive, liveagent.StatusDeleted}}}})
 			return err
 		},
 		func() (err error) { depts, err = c.ListDepartments(ctx); return err },
+		func() (err error) { roles, err = c.Roles(ctx); return err },
 	}
-	if sess.Roles == nil {
-		reads = append(reads, func() (err error) { roles, err = c.Roles(ctx); return err })
-	} else {
-		roles = sess.Roles
-	}
-	if err := runLimited(ctx, loadConcurrency, reads); err != nil {
+	if err := runLimited(ctx, len(reads), reads); err != nil {
 		return nil, err
+	}
+	if sess.Roles != nil {
+		roles = sess.Roles // a key's session: the roles it can see
 	}
 	roles.AddSeen(agents)
 	sess.Roles = roles
@@ -90,9 +97,6 @@ func LoadAccount(ctx context.Context, c Reader) (*Account, error) {
 func (a *Account) Published() bool {
 	return a.Session != nil && a.Session.API == liveagent.APIPublished
 }
-
-// loadConcurrency is how many of the account's reads are in flight at once.
-const loadConcurrency = 2
 
 // runLimited runs fns with at most n at a time and returns the first error
 // in the order of fns. Once one fails, those not yet started are skipped.

@@ -125,6 +125,7 @@ type countingReader struct {
 	inFlight, maxFly int
 	order            []string
 	fail             string
+	meet             int // each read waits (up to 5 s) until this many are in flight
 }
 
 func (c *countingReader) enter(name string) error {
@@ -134,6 +135,14 @@ func (c *countingReader) enter(name string) error {
 	c.inFlight++
 	c.maxFly = max(c.maxFly, c.inFlight)
 	c.mu.Unlock()
+	for deadline := time.Now().Add(5 * time.Second); c.meet > 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		met := c.maxFly >= c.meet
+		c.mu.Unlock()
+		if met {
+			break
+		}
+	}
 	time.Sleep(5 * time.Millisecond)
 	c.mu.Lock()
 	c.inFlight--
@@ -158,10 +167,12 @@ func (c *countingReader) ListAgents(context.Context, liveagent.ListOptions) ([]l
 	return nil, c.enter("agents")
 }
 
-// The account is read once: each list one time, the caller first and alone
-// (its answer tells the limiter the account's pace), the rest two at a time.
-func TestLoadAccountReadsEachOnceCallerFirstTwoAtATime(t *testing.T) {
-	c := &countingReader{calls: map[string]int{}}
+// The account is read once, each list one time, all four at once (one
+// round trip; the pace is the limiter's business, see the next test), and
+// the first failure in the order caller, agents, departments, roles is the
+// one reported.
+func TestLoadAccountReadsEachOnceAllAtOnce(t *testing.T) {
+	c := &countingReader{calls: map[string]int{}, meet: 4}
 	if _, err := LoadAccount(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -170,16 +181,14 @@ func TestLoadAccountReadsEachOnceCallerFirstTwoAtATime(t *testing.T) {
 			t.Errorf("%s read %d times", name, c.calls[name])
 		}
 	}
-	if c.order[0] != "me" || c.maxFly > 2 {
-		t.Errorf("order %v, %d at once", c.order, c.maxFly)
+	if c.maxFly != 4 {
+		t.Errorf("order %v, at most %d at once, want all 4", c.order, c.maxFly)
 	}
-	c = &countingReader{calls: map[string]int{}, fail: "roles"}
-	if _, err := LoadAccount(context.Background(), c); err == nil || err.Error() != "roles failed" {
-		t.Errorf("err %v", err)
-	}
-	c = &countingReader{calls: map[string]int{}, fail: "me"}
-	if _, err := LoadAccount(context.Background(), c); err == nil || len(c.order) != 1 {
-		t.Errorf("after the caller failed: %v, read %v", err, c.order)
+	for _, fail := range []string{"roles", "me"} {
+		c = &countingReader{calls: map[string]int{}, fail: fail}
+		if _, err := LoadAccount(context.Background(), c); err == nil || err.Error() != fail+" failed" {
+			t.Errorf("%s failing: err %v", fail, err)
+		}
 	}
 }
 

@@ -227,6 +227,7 @@ func (c *Client) send(ctx context.Context, cl call) error {
 		resp, err := req.Execute(cl.method, cl.path)
 		if ctx.Err() != nil {
 			closeBody(resp)
+			c.limiter.Observe(0, nil) // no answer, but nothing is held for one
 			return ctx.Err()
 		}
 		var status int

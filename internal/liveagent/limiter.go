@@ -23,6 +23,27 @@ type Limiter struct {
 	hintTrusted bool       // false once a 429 showed the hint is not per second
 	pausedUntil time.Time
 	successes   int // since the last rate change, for additive increase
+
+	// hold, until the first answer arrives, keeps every request but the
+	// first waiting (HoldUntilFirstAnswer); nil when nothing is held.
+	hold     chan struct{}
+	scoutOut bool
+	answered bool // an answer (or a failure) has been observed
+}
+
+// HoldUntilFirstAnswer makes the limiter, when it knows no rate yet (no
+// --rate), let one request out and hold the others until an answer (or a
+// failure) comes back with the account's X-RateLimit-Limit: a command that
+// starts with several reads at once (an import reads the caller, the
+// agents, the departments and the roles together) then never bursts into
+// the 429s of an account that allows 2 requests a second, and on one that
+// allows 1,000 loses one round trip at most.
+func (l *Limiter) HoldUntilFirstAnswer() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ceiling == rate.Inf && l.hold == nil && !l.scoutOut && !l.answered {
+		l.hold = make(chan struct{})
+	}
 }
 
 // NewLimiter paces at perSecond requests per second; 0 or less means as fast
@@ -52,7 +73,18 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	l.mu.Lock()
 	until := l.pausedUntil
 	lim := l.lim
+	hold := l.hold
+	if hold != nil && !l.scoutOut {
+		l.scoutOut, hold = true, nil // the first request goes
+	}
 	l.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if d := time.Until(until); d > 0 {
 		if err := sleep(ctx, d); err != nil {
 			return err
@@ -70,10 +102,12 @@ func (l *Limiter) PauseFor(d time.Duration) {
 	}
 }
 
-// Observe learns from one response.
+// Observe learns from one response (status 0: the request failed without
+// one). The first releases the requests HoldUntilFirstAnswer holds.
 func (l *Limiter) Observe(status int, h http.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.release() // after the hint below is adopted
 	cur := l.lim.Limit()
 	if status == http.StatusTooManyRequests {
 		// Whatever we believed was too fast: halve, and stop trusting hints
@@ -105,6 +139,14 @@ func (l *Limiter) Observe(status int, h http.Header) {
 	}
 }
 
+func (l *Limiter) release() {
+	l.answered = true
+	if l.hold != nil {
+		close(l.hold)
+		l.hold = nil
+	}
+}
+
 func (l *Limiter) set(r rate.Limit) {
 	l.successes = 0
 	l.lim.SetLimit(r)
@@ -118,3 +160,7 @@ func headerInt(h http.Header, key string) (int, bool) {
 	n, err := strconv.Atoi(v)
 	return n, err == nil
 }
+
+// HoldUntilFirstAnswer makes the client's requests wait for the first
+// answer, when none has come yet (see Limiter.HoldUntilFirstAnswer).
+func (c *Client) HoldUntilFirstAnswer() { c.limiter.HoldUntilFirstAnswer() }

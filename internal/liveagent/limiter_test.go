@@ -84,3 +84,54 @@ func TestLimiterPauseHoldsEveryCaller(t *testing.T) {
 		t.Errorf("a canceled wait must return its context's error")
 	}
 }
+
+// HoldUntilFirstAnswer lets one request out and holds the next until an
+// answer (or a failure) is observed; a held request still ends with its
+// context; a limiter with a --rate, or one that has had an answer, holds
+// nothing.
+func TestLimiterHoldsUntilFirstAnswer(t *testing.T) {
+	ctx := context.Background()
+	l := NewLimiter(0)
+	l.HoldUntilFirstAnswer()
+	if err := l.Wait(ctx); err != nil {
+		t.Fatal(err) // the scout
+	}
+	released := make(chan error, 1)
+	go func() { released <- l.Wait(ctx) }()
+	select {
+	case err := <-released:
+		t.Fatalf("the second request went before any answer (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	l.Observe(0, nil) // a failure releases too
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+
+	l = NewLimiter(0)
+	l.HoldUntilFirstAnswer()
+	_ = l.Wait(ctx)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.Wait(cctx); err == nil {
+		t.Error("a held request ignored its cancelled context")
+	}
+
+	for name, lim := range map[string]*Limiter{"with a rate": NewLimiter(1000), "after an answer": NewLimiter(0)} {
+		if name == "after an answer" {
+			lim.Observe(200, nil)
+		}
+		lim.HoldUntilFirstAnswer()
+		done := make(chan struct{})
+		go func() {
+			_ = lim.Wait(ctx)
+			_ = lim.Wait(ctx)
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: a request was held", name)
+		}
+	}
+}
