@@ -113,9 +113,17 @@ echo "($tool, $RUNS runs, $(nproc) CPUs, binary $(du -h "$ladmin" | cut -f1))"
 awk -v l="$ladmin_ms" -v f="$floor_ms" 'BEGIN { printf "ladmin version / cobra+viper floor: %.2fx (goal <= 1.50)\n", l / f }'
 
 echo
-echo "== where start-up goes: package initialisation (GODEBUG=inittrace=1, one run)"
+echo "== where start-up goes: package initialisation (GODEBUG=inittrace=1, mean of 5 runs)"
 # Lines: "init PKG @T ms, D ms clock, B bytes, N allocs". Every imported
 # package initialises, whether or not the command uses it.
-GODEBUG=inittrace=1 "$ladmin" version 2>&1 > /dev/null | awk '$1 == "init" { print $5, $2 }' > "$work/init.txt"
-awk '{ t += $1 } END { printf "all packages: %.1f ms; the slowest:\n", t }' "$work/init.txt"
-sort -rn "$work/init.txt" | head -n 6 | awk '{ printf "  %5.2f ms  %s\n", $1, $2 }'
+inits() { # inits BINARY: "PKG MEAN_MS" per package, sorted by name
+  for _ in 1 2 3 4 5; do GODEBUG=inittrace=1 "$1" version 2>&1 >/dev/null; done |
+    awk '$1 == "init" { t[$2] += $5; n[$2]++ } END { for (p in t) print p, t[p] / n[p] }' | sort
+}
+inits "$ladmin" >"$work/init.ladmin"
+inits "$work/floor" >"$work/init.floor"
+awk '{ t += $2 } END { printf "all packages: %.1f ms (the floor'"'"'s: ", t }' "$work/init.ladmin"
+awk '{ t += $2 } END { printf "%.1f ms)\n", t }' "$work/init.floor"
+join -v1 "$work/init.ladmin" "$work/init.floor" >"$work/init.only"
+awk '{ t += $2; if ($1 ~ /^github.com\/ladmin\//) o += $2 } END { printf "packages the floor does not link: %.2f ms, of which ladmin'"'"'s own: %.2f ms; the slowest:\n", t, o }' "$work/init.only"
+sort -k2 -rn "$work/init.only" | head -n 8 | awk '{ printf "  %5.2f ms  %s\n", $2, $1 }'
