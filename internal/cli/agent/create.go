@@ -11,7 +11,6 @@ import (
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
-	"github.com/ladmin/ladmin/internal/text"
 )
 
 // CreateOptions are the inputs of `agent create`.
@@ -162,7 +161,7 @@ func printOne(f *cmdutil.Factory, o output.Options, roles *liveagent.RoleIndex, 
 	if cmdutil.IsStructured(o) {
 		return output.PrintObject(f.IOStreams.Out, o, a, agentColumns(roles, nil))
 	}
-	_, err := fmt.Fprintln(f.IOStreams.Out, text.Safe(line))
+	err := cmdutil.PrintLine(f.IOStreams, line)
 	return err
 }
 

@@ -361,7 +361,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	}
 	fmt.Fprintln(ios.Out)
 	for _, l := range lines {
-		fmt.Fprintln(ios.Out, text.Safe(l))
+		cmdutil.PrintLine(ios, l)
 	}
 	return nil
 }
@@ -483,7 +483,7 @@ func applyOffboard(ctx context.Context, f *cmdutil.Factory, o output.Options, pl
 			writeErrs = append(writeErrs, fmt.Sprintf("the results could not be written (%v)", err))
 		}
 		f.Notef("%s", summary)
-	} else if _, err := fmt.Fprintln(ios.Out, text.Safe(summary)); err != nil {
+	} else if err := cmdutil.PrintLine(ios, summary); err != nil {
 		writeErrs = append(writeErrs, fmt.Sprintf("the summary could not be written (%v)", err))
 	}
 	if sum.Interrupted {

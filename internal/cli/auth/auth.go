@@ -142,8 +142,8 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
-	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
-		liveagent.RedactURL(base), whoText(id), profile, cfg.Path())))
+	cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
+		liveagent.RedactURL(base), whoText(id), profile, cfg.Path()))
 	noteNowUses(f, profile, previous)
 	if id.API == liveagent.APIPublished {
 		f.Notef("This account has only LiveAgent's published API: ladmin lists, updates, re-roles, deletes, restores, exports, imports updates and audits; inviting agents, custom roles and departments are managed in LiveAgent itself (exit 8 here). See docs/liveagent-accounts.md.")
@@ -300,7 +300,7 @@ first (it stops working at once), and the profile is forgotten only once that is
 			if err := cfg.Save(); err != nil {
 				return fmt.Errorf("could not save the config file: %w", err)
 			}
-			fmt.Fprintln(f.IOStreams.Out, text.Safe(fmt.Sprintf("Logged out of profile %q", name)))
+			cmdutil.PrintLine(f.IOStreams, fmt.Sprintf("Logged out of profile %q", name))
 			if wasCurrent {
 				f.Notef("%s", text.Safe(afterLogout(cfg)))
 			}

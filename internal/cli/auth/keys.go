@@ -10,7 +10,6 @@ import (
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
-	"github.com/ladmin/ladmin/internal/text"
 )
 
 // DefaultKeyLifetime is how long a key made by `auth login --email` lasts
@@ -143,8 +142,8 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		return fmt.Errorf("could not save the config file (the new key %s was made on the account; revoke it with `ladmin apikey revoke %s`): %w",
 			k.ID, k.ID, err)
 	}
-	fmt.Fprintln(ios.Out, text.Safe(fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
-		liveagent.RedactURL(base), email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path())))
+	cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
+		liveagent.RedactURL(base), email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path()))
 	noteNowUses(f, profile, previous)
 	return nil
 }

@@ -445,6 +445,15 @@ func WriteMessage(ios *iostreams.IOStreams, prefix, msg string) {
 	fmt.Fprintln(ios.ErrOut, laid)
 }
 
+// PrintLine writes a line for people on stdout (what a command did:
+// "created agent …"), made safe (text.Safe) and, on a terminal, wrapped at
+// spaces to its width, so that a long email is never cut by the terminal
+// in the middle; off a terminal it stays one line for scripts and grep.
+func PrintLine(ios *iostreams.IOStreams, line string) error {
+	_, err := fmt.Fprintln(ios.Out, output.Message("", text.Safe(line), ios.TerminalWidth()))
+	return err
+}
+
 // Context returns ctx, or Background when nil (commands run outside Execute in tests).
 func Context(ctx context.Context) context.Context {
 	if ctx == nil {

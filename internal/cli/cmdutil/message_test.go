@@ -38,3 +38,29 @@ func TestNotesAndWarningsWrapOnlyOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintLineWrapsOnlyOnATerminal: what a command did, on stdout, wraps
+// at spaces on a terminal (an email is never cut), is one line in a pipe,
+// and is made safe either way.
+func TestPrintLineWrapsOnlyOnATerminal(t *testing.T) {
+	const line = "created agent someone.with.a.long.name@example-corporation.com (id 86443f87) with role agent; an invitation was sent\x1b[2J"
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{0, "created agent someone.with.a.long.name@example-corporation.com (id 86443f87) with role agent; an invitation was sent\\x1b[2J\n"},
+		{60, "created agent\n" +
+			"  someone.with.a.long.name@example-corporation.com\n" +
+			"  (id 86443f87) with role agent; an invitation was\n" +
+			"  sent\\x1b[2J\n"},
+	} {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetTerminalWidth(tc.width)
+		if err := cmdutil.PrintLine(ios, line); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != tc.want {
+			t.Errorf("width %d:\n%q\nwant\n%q", tc.width, got, tc.want)
+		}
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"github.com/ladmin/ladmin/internal/config"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
-	"github.com/ladmin/ladmin/internal/text"
 )
 
 // NewCmdConfig is `ladmin config`.
@@ -48,7 +47,7 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				if args[0] == config.KeyURL {
 					v = liveagent.RedactURL(v) // a password in it stays in the config file
 				}
-				fmt.Fprintln(f.IOStreams.Out, text.Safe(v))
+				cmdutil.PrintLine(f.IOStreams, v)
 				return nil
 			},
 		},

@@ -124,7 +124,7 @@ func printRole(f *cmdutil.Factory, o output.Options, r liveagent.Role, line stri
 	if cmdutil.IsStructured(o) {
 		return output.PrintObject(f.IOStreams.Out, o, r, roleColumns())
 	}
-	_, err := fmt.Fprintln(f.IOStreams.Out, text.Safe(line))
+	err := cmdutil.PrintLine(f.IOStreams, line)
 	return err
 }
 
