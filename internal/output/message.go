@@ -78,15 +78,15 @@ func messageWords(s string, room int) []string {
 	var cur strings.Builder
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == ' ':
+		switch c {
+		case ' ':
 			if cur.Len() > 0 {
 				words = append(words, cur.String())
 				cur.Reset()
 			}
 			i++
 			continue
-		case c == '`' || c == '"':
+		case '`', '"':
 			if end := closingQuote(s, i); end > 0 {
 				cur.WriteString(s[i : end+1])
 				i = end + 1

@@ -490,7 +490,7 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 		fmt.Fprintln(ios.Out)
 	}
 	for _, l := range lines {
-		cmdutil.PrintLine(ios, l)
+		_ = cmdutil.PrintLine(ios, l)
 	}
 	return nil
 }

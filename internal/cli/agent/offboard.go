@@ -361,7 +361,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	}
 	fmt.Fprintln(ios.Out)
 	for _, l := range lines {
-		cmdutil.PrintLine(ios, l)
+		_ = cmdutil.PrintLine(ios, l)
 	}
 	return nil
 }

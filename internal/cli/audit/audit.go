@@ -210,7 +210,7 @@ func auditRun(ctx context.Context, opts *Options) error {
 		if err := os.WriteFile(opts.OutputFile, buf.Bytes(), 0o644); err != nil {
 			return cmdutil.Usagef("cannot write the report: %v", err)
 		}
-		cmdutil.PrintLine(ios, report.SummaryLine())
+		_ = cmdutil.PrintLine(ios, report.SummaryLine())
 	} else {
 		if _, err := ios.Out.Write(buf.Bytes()); err != nil {
 			return err

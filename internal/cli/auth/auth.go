@@ -142,7 +142,7 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("could not save the config file: %w", err)
 	}
-	cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
+	_ = cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), whoText(id), profile, cfg.Path()))
 	noteNowUses(f, profile, previous)
 	if id.API == liveagent.APIPublished {
@@ -300,7 +300,7 @@ first (it stops working at once), and the profile is forgotten only once that is
 			if err := cfg.Save(); err != nil {
 				return fmt.Errorf("could not save the config file: %w", err)
 			}
-			cmdutil.PrintLine(f.IOStreams, fmt.Sprintf("Logged out of profile %q", name))
+			_ = cmdutil.PrintLine(f.IOStreams, fmt.Sprintf("Logged out of profile %q", name))
 			if wasCurrent {
 				f.Notef("%s", text.Safe(afterLogout(cfg)))
 			}

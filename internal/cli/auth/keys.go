@@ -142,7 +142,7 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		return fmt.Errorf("could not save the config file (the new key %s was made on the account; revoke it with `ladmin apikey revoke %s`): %w",
 			k.ID, k.ID, err)
 	}
-	cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
+	_ = cmdutil.PrintLine(ios, fmt.Sprintf("Logged in to %s as %s with a new API key %q (id %s) that expires on %s; saved as profile %q in %s",
 		liveagent.RedactURL(base), email, k.Name, k.ID, expires.Local().Format("2006-01-02 15:04 MST"), profile, cfg.Path()))
 	noteNowUses(f, profile, previous)
 	return nil

@@ -47,7 +47,7 @@ the default. The API key is not a setting here: use 'ladmin auth login'.`,
 				if args[0] == config.KeyURL {
 					v = liveagent.RedactURL(v) // a password in it stays in the config file
 				}
-				cmdutil.PrintLine(f.IOStreams, v)
+				_ = cmdutil.PrintLine(f.IOStreams, v)
 				return nil
 			},
 		},
