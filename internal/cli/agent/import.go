@@ -20,6 +20,7 @@ import (
 	"github.com/ladmin/ladmin/internal/bulk"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/fileutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/text"
@@ -250,7 +251,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return importInvalid(opts, name, all.Sorted())
 	}
 	if unsupported, summary := bulk.Unsupported(plan, acct); len(unsupported) > 0 {
-		printProblems(ios.ErrOut, unsupported, opts.Report)
+		printProblems(ios, unsupported, opts.Report)
 		return cmdutil.Exit(cmdutil.ExitUnsupported, "%s", summary)
 	}
 	var pruneKept []string
@@ -263,13 +264,13 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return cmdutil.Usagef("%s", err.Error())
 		}
 		if denied := bulk.AuthorizeOffboard(plan, acct, off); len(denied) > 0 {
-			printProblems(ios.ErrOut, denied, "")
+			printProblems(ios, denied, "")
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not prune %s; nothing was changed",
 				text.Count(len(denied), "agent", "agents"))
 		}
 	}
 	if denied := bulk.Authorize(plan, acct); len(denied) > 0 {
-		printProblems(ios.ErrOut, denied, moreIn(opts.Report))
+		printProblems(ios, denied, moreIn(opts.Report))
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not import agents; nothing was changed")
 		}
@@ -303,14 +304,14 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 		if len(conflicts) > 0 {
-			printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
+			printProblems(ios, conflicts, moreIn(opts.Report))
 			return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing would be applied",
 				text.Count(len(conflicts), "agent is", "agents are"))
 		}
 		return nil
 	}
 	if len(conflicts) > 0 {
-		printProblems(ios.ErrOut, conflicts, moreIn(opts.Report))
+		printProblems(ios, conflicts, moreIn(opts.Report))
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s already in the account (--on-existing fail); nothing was changed",
 			text.Count(len(conflicts), "agent is", "agents are"))
 	}
@@ -410,7 +411,7 @@ func bulkClient(f *cmdutil.Factory, rate float64, concurrency int) (*liveagent.C
 // where says where the problems a screen leaves out can be read ("" for
 // nowhere). It ends with exit 2.
 func invalid(f *cmdutil.Factory, name string, problems bulk.Problems, where string) error {
-	printProblems(f.IOStreams.ErrOut, problems, where)
+	printProblems(f.IOStreams, problems, where)
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
@@ -437,10 +438,8 @@ func moreIn(report string) string {
 
 // printProblems lists at most a screenful of problems (bulk.MaxListed), then
 // how many more there are and where (when not "") to read them all.
-func printProblems(w io.Writer, problems bulk.Problems, where string) {
-	for _, line := range problems.ScreenLines(where) {
-		fmt.Fprintln(w, text.Safe(line))
-	}
+func printProblems(ios *iostreams.IOStreams, problems bulk.Problems, where string) {
+	cmdutil.PrintLines(ios, problems.ScreenLines(where))
 }
 
 // printPlan is --dry-run: the plan (a table, or a list for programs), its

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ladmin/ladmin/internal/bulk"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/rbac"
@@ -145,12 +146,12 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		return err
 	}
 	if problems := bulk.CheckOffboardTargets(file, acct); len(problems) > 0 {
-		printRowProblems(ios.ErrOut, file, problems)
+		printRowProblems(ios, file, problems)
 		return cmdutil.Exit(cmdutil.ExitUsage, "%s: %s; nothing was changed", file.Name, text.Count(len(problems), "problem", "problems"))
 	}
 	plan := bulk.MakeOffboardPlan(file, acct, keys, popts)
 	if denied := bulk.AuthorizeOffboard(plan, acct, popts); len(denied) > 0 {
-		printRowProblems(ios.ErrOut, file, denied)
+		printRowProblems(ios, file, denied)
 		if len(denied) == 1 && denied[0].Line == 0 {
 			return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not offboard agents; nothing was changed")
 		}
@@ -222,22 +223,24 @@ func where(f *bulk.File, r *bulk.Record) string {
 
 // printRowProblems lists problems; those about arguments read "argument 2:
 // message" rather than as lines of a file.
-func printRowProblems(w io.Writer, f *bulk.File, problems bulk.Problems) {
+func printRowProblems(ios *iostreams.IOStreams, f *bulk.File, problems bulk.Problems) {
 	if f.Name != argumentsName {
-		printProblems(w, problems, "")
+		printProblems(ios, problems, "")
 		return
 	}
+	var lines []string
 	for i, p := range problems {
 		if i == text.MaxListed {
-			fmt.Fprintf(w, "... and %d more\n", len(problems)-i)
+			lines = append(lines, fmt.Sprintf("... and %d more", len(problems)-i))
 			break
 		}
 		if p.Line > 0 {
-			fmt.Fprintf(w, "argument %d: %s\n", p.Line, text.SafeTrunc(p.Message, 400))
+			lines = append(lines, fmt.Sprintf("argument %d: %s", p.Line, text.SafeTrunc(p.Message, 400)))
 		} else {
-			fmt.Fprintf(w, "%s\n", text.SafeTrunc(p.Message, 400))
+			lines = append(lines, text.SafeTrunc(p.Message, 400))
 		}
 	}
+	cmdutil.PrintLines(ios, lines)
 }
 
 // leavers reads the agents to offboard, from the arguments or the file, and
@@ -271,7 +274,7 @@ func leavers(opts *OffboardOptions) (*bulk.File, error) {
 	}
 	if all := append(problems, bulk.ValidateOffboard(file)...); len(all) > 0 {
 		if file.Name == argumentsName {
-			printRowProblems(f.IOStreams.ErrOut, file, all)
+			printRowProblems(f.IOStreams, file, all)
 			return nil, cmdutil.Exit(cmdutil.ExitUsage, "invalid arguments: %s; nothing was changed", text.Count(len(all), "problem", "problems"))
 		}
 		return nil, invalid(f, file.Name, all.Sorted(), "")

@@ -217,7 +217,7 @@ func auditRun(ctx context.Context, opts *Options) error {
 		}
 		if audit.IsMachineFormat(opts.Format) && !f.Quiet() {
 			// The report is for a program; the CI log still gets the verdict.
-			fmt.Fprintln(ios.ErrOut, text.Safe(report.SummaryLine()))
+			cmdutil.PrintLines(ios, []string{report.SummaryLine()})
 		}
 	}
 	if opts.Format == audit.FormatGitHub {

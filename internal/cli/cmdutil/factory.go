@@ -454,6 +454,15 @@ func PrintLine(ios *iostreams.IOStreams, line string) error {
 	return err
 }
 
+// PrintLines writes lines for people on stderr (a file's problems, the
+// steps a key may not apply, what changed since a plan): each made safe
+// and, on a terminal, wrapped like a note.
+func PrintLines(ios *iostreams.IOStreams, lines []string) {
+	for _, l := range lines {
+		WriteMessage(ios, "", text.Safe(l))
+	}
+}
+
 // Context returns ctx, or Background when nil (commands run outside Execute in tests).
 func Context(ctx context.Context) context.Context {
 	if ctx == nil {

@@ -64,3 +64,24 @@ func TestPrintLineWrapsOnlyOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintLinesAreSafeAndWrapOnStderr: problem lines on stderr are made
+// safe (an email from the account cannot move the cursor), wrap on a
+// terminal and stay one line each off it.
+func TestPrintLinesAreSafeAndWrapOnStderr(t *testing.T) {
+	lines := []string{"plan.json: step 2 (update x\x1b]0;pwned\x07@acme.com): changed since the plan was made: role agent -> admin", "ok"}
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{0, "plan.json: step 2 (update x\\x1b]0;pwned\\x07@acme.com): changed since the plan was made: role agent -> admin\nok\n"},
+		{50, "plan.json: step 2\n  (update x\\x1b]0;pwned\\x07@acme.com): changed\n  since the plan was made: role agent -> admin\nok\n"},
+	} {
+		ios, _, _, errOut := iostreams.Test()
+		ios.SetErrTerminalWidth(tc.width)
+		cmdutil.PrintLines(ios, lines)
+		if got := errOut.String(); got != tc.want {
+			t.Errorf("width %d:\n%q\nwant\n%q", tc.width, got, tc.want)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	checked := sp.Check(name, acct)
 	if len(checked.Stale) > 0 {
 		for _, s := range checked.Stale {
-			fmt.Fprintf(f.IOStreams.ErrOut, "%s: %s\n", name, s)
+			cmdutil.PrintLines(f.IOStreams, []string{fmt.Sprintf("%s: %s", name, s)})
 		}
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s of %s changed since the plan was made (%s); nothing was applied: make a new plan",
 			text.Count(len(checked.Stale), "step", "steps"), name, sp.Created.Local().Format(time.DateTime))
@@ -143,9 +143,7 @@ func authorize(f *cmdutil.Factory, plan *bulk.Plan, acct *bulk.Account) error {
 	if len(denied) == 0 {
 		return nil
 	}
-	for _, line := range denied.Lines() {
-		fmt.Fprintln(f.IOStreams.ErrOut, line)
-	}
+	cmdutil.PrintLines(f.IOStreams, denied.Lines())
 	return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not apply %s; nothing was changed", text.Count(len(denied), "step", "steps"))
 }
 

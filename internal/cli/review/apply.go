@@ -16,6 +16,7 @@ import (
 	"github.com/ladmin/ladmin/internal/bulk"
 	"github.com/ladmin/ladmin/internal/cli/agent"
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/rbac"
 	"github.com/ladmin/ladmin/internal/review"
@@ -107,7 +108,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	cmdutil.HoldingRoster(opts.F.Getenv, len(data))
 	file, problems, fatal := bulk.Parse(data, bulk.ParseOptions{Name: name, IgnoreUnknownColumns: true})
 	if fatal {
-		return invalid(ios.ErrOut, name, problems)
+		return invalid(ios, name, problems)
 	}
 	_, c, err := f.Connect()
 	if err != nil {
@@ -120,15 +121,15 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	decisions, more := review.Read(file, acct.Roles, opts.Default == string(review.Keep))
 	if problems = append(problems, more...); len(problems) > 0 {
-		return invalid(ios.ErrOut, name, problems.Sorted())
+		return invalid(ios, name, problems.Sorted())
 	}
 	if len(decisions) == 0 {
 		return cmdutil.Usagef("%s has no rows: nothing to review", name)
 	}
 	if stale := review.Stale(decisions, acct); len(stale) > 0 {
 		for _, s := range stale {
-			fmt.Fprintln(ios.ErrOut, text.Safe(fmt.Sprintf("%s:%d: %s changed since the export: %s",
-				name, s.Decision.Line, s.Decision.Email, strings.Join(s.Changes, ", "))))
+			cmdutil.PrintLines(ios, []string{fmt.Sprintf("%s:%d: %s changed since the export: %s",
+				name, s.Decision.Line, s.Decision.Email, strings.Join(s.Changes, ", "))})
 		}
 		return cmdutil.Exit(cmdutil.ExitConflict, "%s of %s changed since the export; nothing was applied: export the review again and decide on the agents as they are now",
 			text.Count(len(stale), "agent", "agents"), name)
@@ -147,12 +148,10 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	plan, problems, denied := review.Plan(file, decisions, acct, keys, popts)
 	if len(problems) > 0 {
-		return invalid(ios.ErrOut, name, problems)
+		return invalid(ios, name, problems)
 	}
 	if len(denied) > 0 {
-		for _, line := range denied.ScreenLines("") {
-			fmt.Fprintln(ios.ErrOut, text.Safe(line))
-		}
+		cmdutil.PrintLines(ios, denied.ScreenLines(""))
 		return cmdutil.Exit(cmdutil.ExitForbidden, "your key may not apply %d of the decisions; nothing was applied", len(denied))
 	}
 
@@ -214,10 +213,8 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-func invalid(w io.Writer, name string, problems bulk.Problems) error {
-	for _, line := range problems.ScreenLines("") {
-		fmt.Fprintln(w, text.Safe(line))
-	}
+func invalid(ios *iostreams.IOStreams, name string, problems bulk.Problems) error {
+	cmdutil.PrintLines(ios, problems.ScreenLines(""))
 	return cmdutil.Exit(cmdutil.ExitUsage, "%s is not valid: %s; nothing was changed", name, text.Count(len(problems), "problem", "problems"))
 }
 
