@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/text"
 )
 
@@ -287,7 +288,13 @@ func readSecretLine(f *os.File) ([]byte, error) {
 func (s *IOStreams) Confirm(prompt string) (bool, error) {
 	// Prompts name agents and roles: shown through text.Safe like every
 	// other human-readable output.
-	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", text.Safe(prompt))
+	// On a terminal a long prompt (it lists emails) wraps at spaces, its
+	// "[y/N]: " on the last line, where the answer is typed.
+	width := s.ErrTerminalWidth()
+	if width > 2 {
+		width -= 2 // room for the ": " after it
+	}
+	fmt.Fprintf(s.ErrOut, "%s: ", output.Message("", text.Safe(prompt)+" [y/N]", width))
 	line, err := s.readLineContext(s.context())
 	if err != nil {
 		if s.context().Err() != nil {

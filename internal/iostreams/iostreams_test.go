@@ -134,6 +134,29 @@ func TestConfirm(t *testing.T) {
 	}
 }
 
+// A long prompt wraps at spaces on a terminal, the answer's "[y/N]: " on
+// its last line; off a terminal it is one line.
+func TestConfirmWrapsALongPromptOnATerminal(t *testing.T) {
+	const prompt = "Offboard 3 agents not in team.csv: ana@acme.example, bob@acme.example, cy@acme.example?"
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{0, prompt + " [y/N]: "},
+		{40, "Offboard 3 agents not in team.csv:\n  ana@acme.example, bob@acme.example,\n  cy@acme.example? [y/N]: "},
+	} {
+		ios, in, _, errOut := Test()
+		ios.SetErrTerminalWidth(tc.width)
+		in.WriteString("n\n")
+		if _, err := ios.Confirm(prompt); err != nil {
+			t.Fatal(err)
+		}
+		if got := errOut.String(); got != tc.want {
+			t.Errorf("width %d:\n%q\nwant\n%q", tc.width, got, tc.want)
+		}
+	}
+}
+
 func TestConsecutiveReadsShareInput(t *testing.T) {
 	ios, in, _, _ := Test()
 	in.WriteString("key\ny\n")
