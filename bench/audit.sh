@@ -28,61 +28,17 @@ LATENCY=${LATENCY:-50ms}
 RUNS=${RUNS:-3}
 POLICY=${POLICY:-testdata/policy.yaml}
 
-cd "$(dirname "$0")/.."
-if [[ ! -x /usr/bin/time ]]; then
-  echo "bench/audit.sh needs GNU time: apt-get install -y time" >&2
-  exit 2
-fi
-
-work=$(mktemp -d)
-server_pid=
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=
-}
-cleanup() {
-  stop_server
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-echo "building ladmin..."
-go build -o "$work/ladmin" ./cmd/ladmin
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state" # the journal too: never the developer's own
-unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG LADMIN_JOURNAL
-
-# start_server AGENTS starts a fresh in-memory sandbox and sets $url.
-start_server() {
-  : >"$work/server.out"
-  # --debug makes the sandbox log one line per request on stderr: the count.
-  "$work/ladmin" sandbox serve --db :memory: --addr 127.0.0.1:0 \
-    --seed-agents "$1" --latency "$LATENCY" --debug \
-    >"$work/server.out" 2>"$work/server.log" &
-  server_pid=$!
-  url=
-  for _ in $(seq 1 1200); do
-    url=$(sed -n 's/^sandbox listening on //p' "$work/server.out" | head -n 1)
-    [[ -n $url ]] && return 0
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "the sandbox exited:" >&2
-      cat "$work/server.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "the sandbox did not print its URL within 120 s" >&2
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+need_gnu_time
+build_ladmin
 
 requests() { grep -c 'msg=request' "$work/server.log" || true; }
 
 # measure NAME CMD... runs the command RUNS times, prints a line per run and
 # appends the wall times to $work/NAME.times.
 measure() {
-  local name=$1 run before after status wall wall_s cpu_s rss_kb
+  local name=$1 run before after status wall_s cpu_s rss_mib
   shift
   for run in $(seq 1 "$RUNS"); do
     before=$(requests)
@@ -95,21 +51,17 @@ measure() {
       cat "$work/err" >&2
       exit 1
     fi
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
-    wall_s=$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$wall")
-    cpu_s=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/time.txt")
-    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
+    read -r wall_s cpu_s rss_mib <<<"$(time_figures "$work/time.txt")"
     printf '%-8s %7s %4s %8s %12s %10s %14.1f %6s %10s\n' "$name" "$agents" "$run" "$wall_s" "$cpu_s" \
-      "$((after - before))" "$(awk '{ print $1 / 1024 }' <<<"$rss_kb")" "$status" "$(wc -c <"$work/out")"
+      "$((after - before))" "$rss_mib" "$status" "$(wc -c <"$work/out")"
     echo "$wall_s" >>"$work/$name.$agents.times"
   done
 }
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 printf '%-8s %7s %4s %8s %12s %10s %14s %6s %10s\n' command agents run wall_s client_cpu_s requests peak_rss_MiB exit out_bytes
 for agents in $SIZES; do
-  start_server "$agents"
+  # --debug makes the sandbox log one line per request on stderr: the count.
+  start_server --seed-agents "$agents" --latency "$LATENCY" --debug
   export LADMIN_URL=$url LADMIN_API_KEY=sandbox-owner-key
   measure audit "$work/ladmin" audit --policy "$POLICY" --format json
   measure export "$work/ladmin" agent export -o csv

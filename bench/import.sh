@@ -23,52 +23,15 @@ LATENCY=${LATENCY:-50ms}
 RUNS=${RUNS:-3}
 SEQ=${SEQ:-100}
 
-cd "$(dirname "$0")/.."
-work=$(mktemp -d)
-server_pid=
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=
-}
-cleanup() {
-  stop_server
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# start_server RATE starts a fresh in-memory sandbox and sets $url.
-start_server() {
-  : >"$work/server.out"
-  "$work/ladmin" sandbox serve --db :memory: --addr 127.0.0.1:0 \
-    --latency "$LATENCY" --rate-limit "$1" >"$work/server.out" 2>"$work/server.log" &
-  server_pid=$!
-  url=
-  for _ in $(seq 1 300); do
-    url=$(sed -n 's/^sandbox listening on //p' "$work/server.out" | head -n 1)
-    [[ -n $url ]] && return 0
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "the sandbox exited:" >&2
-      cat "$work/server.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "the sandbox did not start" >&2
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { print $1 }"; }
 since() { calc "$(now) - $1"; }
 
-echo "building ladmin..."
-go build -o "$work/ladmin" ./cmd/ladmin
+build_ladmin
 export LADMIN_API_KEY=sandbox-owner-key
-unset LADMIN_PROFILE LADMIN_OUTPUT LADMIN_TIMEOUT LADMIN_DEBUG LADMIN_JOURNAL
-export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state" # no saved profile, cache or journal of the developer's
 
 for case in $CASES; do
   RATE_LIMIT=${case%%:*} AGENTS=${case##*:}
@@ -85,7 +48,7 @@ for case in $CASES; do
   echo
   echo "== ladmin agent import: $AGENTS new agents, sandbox --latency $LATENCY --rate-limit $RATE_LIMIT"
   for run in $(seq 1 "$RUNS"); do
-    start_server "$RATE_LIMIT"
+    start_server --latency "$LATENCY" --rate-limit "$RATE_LIMIT"
     export LADMIN_URL=$url
     t0=$(now)
     "$work/ladmin" agent import -f "$work/agents.csv" --report "$work/report.csv" >"$work/import.out" 2>"$work/import.err"
@@ -105,14 +68,14 @@ for case in $CASES; do
     stop_server
   done
   printf 'median ratio of %d runs: %s (goal <= %s)\n' "$RUNS" \
-    "$(sort -n "$work/ratios.$RATE_LIMIT" | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" "$goal"
+    "$(printf '%.3f' "$(median "$work/ratios.$RATE_LIMIT")")" "$goal"
 done
 
 echo
 read -r -a cases <<<"$CASES"
 RATE_LIMIT=${cases[0]%%:*}
 echo "== sequential loop of $SEQ single 'ladmin agent create' calls, sandbox --latency $LATENCY --rate-limit $RATE_LIMIT"
-start_server "$RATE_LIMIT"
+start_server --latency "$LATENCY" --rate-limit "$RATE_LIMIT"
 export LADMIN_URL=$url
 # The parts a create cannot avoid, measured in the same run: one round trip
 # (curl to /ping) and the start-up of the binary (ladmin version).
