@@ -148,12 +148,21 @@ func (s *Step) CreateBody() *liveagent.AgentCreate {
 		return s.Create
 	}
 	r := s.Record
-	in := &liveagent.AgentCreate{Name: r.Name, Email: r.Email, Gender: r.Gender}
-	if s.depts != nil {
-		in.Departments = *s.depts
-	}
+	in := &liveagent.AgentCreate{Name: r.Name, Email: r.Email, Gender: r.Gender, Departments: s.createDepartments()}
 	in.Role, in.RoleID = liveagent.Assign(*s.role)
 	return in
+}
+
+// createDepartments is the department ids a create puts the agent in,
+// without making its body (Authorize asks it of every row).
+func (s *Step) createDepartments() []string {
+	switch {
+	case s.Create != nil:
+		return s.Create.Departments
+	case s.depts != nil:
+		return *s.depts
+	}
+	return nil
 }
 
 // Requests is how many write requests the step sends when nothing fails.
@@ -557,7 +566,7 @@ func AuthorizeSteps(plan *Plan, acct *Account) Problems {
 		case ActionCreate:
 			given := s.role.RBAC()
 			d := rbac.Decide(rbac.Request{Actor: actor, Action: rbac.CreateAgent, Role: &given,
-				Departments: len(s.CreateBody().Departments) > 0})
+				Departments: len(s.createDepartments()) > 0})
 			if !d.Allowed {
 				p.add(line, deniedColumn(d), "%s", d.Reason)
 			}

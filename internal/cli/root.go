@@ -108,9 +108,10 @@ func topCommands() []topCommand {
 // else (help, completion, a typo to suggest for, flags first) gets the
 // whole tree. Building all of it is some 7% of a short command's time.
 func newCmdRoot(f *cmdutil.Factory, args []string) *cobra.Command {
+	top := topCommands()
 	only := ""
 	if len(args) > 0 {
-		for _, c := range topCommands() {
+		for _, c := range top {
 			if c.name == args[0] {
 				only = c.name
 			}
@@ -169,7 +170,7 @@ Try it with no account: ladmin demo`,
 		&cobra.Group{ID: "core", Title: "Agents and roles:"},
 		&cobra.Group{ID: "account", Title: "Account and setup:"},
 	)
-	for _, c := range topCommands() {
+	for _, c := range top {
 		if only == "" || c.name == only {
 			cmd := c.build(f)
 			cmd.GroupID = c.group

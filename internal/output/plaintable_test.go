@@ -5,27 +5,12 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // viaTablewriter is renderTable's tablewriter path, for comparison.
 func viaTablewriter(t *testing.T, header []string, rows [][]string, gap string) string {
 	var buf bytes.Buffer
-	tbl := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithPadding(tw.Padding{Right: gap, Overwrite: true}),
-	)
+	tbl := borderlessTable(&buf, gap)
 	if header != nil {
 		tbl.Header(header)
 	}

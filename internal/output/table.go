@@ -96,7 +96,24 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 		return dropped, err
 	}
 	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
+	t := borderlessTable(&buf, gap)
+	if header != nil {
+		t.Header(header)
+	}
+	if err := t.Bulk(rows); err != nil {
+		return nil, err
+	}
+	if err := t.Render(); err != nil {
+		return nil, err
+	}
+	return dropped, trimLines(w, buf.String())
+}
+
+// borderlessTable is the tablewriter layout of every table: no borders or
+// rules, left-aligned, headers as given, no wrapping of its own, gap as
+// the right padding of each cell.
+func borderlessTable(w io.Writer, gap string) *tablewriter.Table {
+	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders:  tw.BorderNone,
 			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
@@ -113,16 +130,6 @@ func renderTable(w io.Writer, header []string, rows [][]string, gap string, widt
 		// the first column starts at the margin.
 		tablewriter.WithPadding(tw.Padding{Right: gap, Overwrite: true}),
 	)
-	if header != nil {
-		t.Header(header)
-	}
-	if err := t.Bulk(rows); err != nil {
-		return nil, err
-	}
-	if err := t.Render(); err != nil {
-		return nil, err
-	}
-	return dropped, trimLines(w, buf.String())
 }
 
 // safeCells returns the header and rows with every cell passed through

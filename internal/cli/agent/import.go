@@ -479,19 +479,26 @@ func printPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, observer *
 	if opts.Report != "" {
 		lines = append(lines, fmt.Sprintf("The plan of every row is in %s (outcome planned).", opts.Report))
 	}
+	printPlanSummary(f, o, lines, len(plan.Steps) > 0)
+	return nil
+}
+
+// printPlanSummary ends a dry run's plan: its lines under the table, after
+// a blank line when a table was printed; with -o json or yaml on stderr, so
+// stdout stays the document.
+func printPlanSummary(f *cmdutil.Factory, o output.Options, lines []string, afterTable bool) {
 	if cmdutil.IsStructured(o) {
 		for _, l := range lines {
 			f.Notef("%s", l)
 		}
-		return nil
+		return
 	}
-	if len(plan.Steps) > 0 {
-		fmt.Fprintln(ios.Out)
+	if afterTable {
+		fmt.Fprintln(f.IOStreams.Out)
 	}
 	for _, l := range lines {
-		_ = cmdutil.PrintLine(ios, l)
+		_ = cmdutil.PrintLine(f.IOStreams, l)
 	}
-	return nil
 }
 
 func capitalize(s string) string {
@@ -743,20 +750,13 @@ func writePlanReport(path string, plan *bulk.Plan) error {
 // writePlannedReport writes a dry run's --report: a row per planned step, in
 // the report format newWriter makes (import's or offboard's).
 func writePlannedReport(path string, plan *bulk.Plan, newWriter func(io.Writer) *bulk.ReportWriter) error {
-	fh, err := os.Create(path)
+	err := writeReport(path, newWriter, func(rw *bulk.ReportWriter) {
+		for i := range plan.Steps {
+			rw.Add(plan.Steps[i].Planned())
+		}
+	})
 	if err != nil {
-		return cmdutil.Usagef("cannot write the report: %s", pathError(err))
-	}
-	rw := newWriter(fh)
-	for i := range plan.Steps {
-		rw.Add(plan.Steps[i].Planned())
-	}
-	err = rw.Err()
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return cmdutil.Usagef("cannot write the report %s: %v", path, err)
+		return cmdutil.Usagef("%s", err.Error())
 	}
 	return nil
 }
@@ -764,14 +764,22 @@ func writePlannedReport(path string, plan *bulk.Plan, newWriter func(io.Writer) 
 // writeProblemsReport writes --report for a file that is not valid: one row
 // per problem (action error, outcome not-attempted), since nothing was sent.
 func writeProblemsReport(path string, problems bulk.Problems) error {
+	return writeReport(path, bulk.NewReportWriter, func(rw *bulk.ReportWriter) {
+		for _, p := range problems {
+			rw.AddProblem(p)
+		}
+	})
+}
+
+// writeReport writes a --report file: the writer's header, then the rows
+// fill adds. Its errors name the file.
+func writeReport(path string, newWriter func(io.Writer) *bulk.ReportWriter, fill func(*bulk.ReportWriter)) error {
 	fh, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("cannot write the report: %s", pathError(err))
 	}
-	rw := bulk.NewReportWriter(fh)
-	for _, p := range problems {
-		rw.AddProblem(p)
-	}
+	rw := newWriter(fh)
+	fill(rw)
 	err = rw.Err()
 	if cerr := fh.Close(); err == nil {
 		err = cerr

@@ -356,16 +356,7 @@ func printOffboardPlan(f *cmdutil.Factory, o output.Options, plan *bulk.Plan, co
 	if opts.Report != "" {
 		lines = append(lines, fmt.Sprintf("The plan of every agent is in %s (outcome planned).", opts.Report))
 	}
-	if cmdutil.IsStructured(o) {
-		for _, l := range lines {
-			f.Notef("%s", l)
-		}
-		return nil
-	}
-	fmt.Fprintln(ios.Out)
-	for _, l := range lines {
-		_ = cmdutil.PrintLine(ios, l)
-	}
+	printPlanSummary(f, o, lines, true)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ladmin/ladmin/internal/cli/cmdutil"
 	"github.com/ladmin/ladmin/internal/config"
+	"github.com/ladmin/ladmin/internal/iostreams"
 	"github.com/ladmin/ladmin/internal/liveagent"
 	"github.com/ladmin/ladmin/internal/output"
 	"github.com/ladmin/ladmin/internal/text"
@@ -83,19 +84,42 @@ before the key expires, and ` + "`ladmin auth logout --revoke`" + ` revokes it.`
 	return cmd
 }
 
+// loginURL is the account a login is for: --url, LADMIN_URL or the
+// profile's, checked.
+func loginURL(f *cmdutil.Factory) (string, error) {
+	url := f.Setting("url", "")
+	if url == "" {
+		return "", cmdutil.Usagef("no account URL: pass --url, e.g. --url https://acme.ladesk.com")
+	}
+	base, err := liveagent.CheckURL(url)
+	if err != nil {
+		return "", cmdutil.Usagef("%s", err.Error())
+	}
+	return base, nil
+}
+
+// readSecret reads a secret (echo off on a terminal); what names it in the
+// error. Ctrl-C ends it with the context's error (exit 130).
+func readSecret(ctx context.Context, ios *iostreams.IOStreams, prompt, what string) (string, error) {
+	secret, err := ios.ReadSecret(ctx, prompt)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", cmdutil.Usagef("could not read %s: %v", what, err)
+	}
+	return secret, nil
+}
+
 func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 	cfg, err := f.Config()
 	if err != nil {
 		return err
 	}
 	profile := f.ProfileName()
-	url := f.Setting("url", "")
-	if url == "" {
-		return cmdutil.Usagef("no account URL: pass --url, e.g. --url https://acme.ladesk.com")
-	}
-	base, err := liveagent.CheckURL(url)
+	base, err := loginURL(f)
 	if err != nil {
-		return cmdutil.Usagef("%s", err.Error())
+		return err
 	}
 	ios := f.IOStreams
 	if !ios.IsStdinTTY() && f.Viper.GetString("api-key-file") == "" {
@@ -106,11 +130,8 @@ func loginRun(ctx context.Context, f *cmdutil.Factory) error {
 		if key, err = config.ReadAPIKeyFile(path); err != nil {
 			return cmdutil.Usagef("%s", err.Error())
 		}
-	} else if key, err = ios.ReadSecret(ctx, "API key for "+liveagent.RedactURL(base)+": "); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return cmdutil.Usagef("could not read the API key: %v", err)
+	} else if key, err = readSecret(ctx, ios, "API key for "+liveagent.RedactURL(base)+": ", "the API key"); err != nil {
+		return err
 	}
 	key = strings.TrimSpace(key)
 	if key == "" {

@@ -60,24 +60,17 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		return cmdutil.Usagef("invalid --email %q: expected an address such as ana@acme.com", opts.Email)
 	}
 	profile := f.ProfileName()
-	url := f.Setting("url", "")
-	if url == "" {
-		return cmdutil.Usagef("no account URL: pass --url, e.g. --url https://acme.ladesk.com")
-	}
-	base, err := liveagent.CheckURL(url)
+	base, err := loginURL(f)
 	if err != nil {
-		return cmdutil.Usagef("%s", err.Error())
+		return err
 	}
 	ios := f.IOStreams
 	if !ios.IsStdinTTY() {
 		f.Notef("reading the password (and a two-factor code, if asked) from standard input, one per line")
 	}
-	password, err := ios.ReadSecret(ctx, "Password for "+email+": ")
+	password, err := readSecret(ctx, ios, "Password for "+email+": ", "the password")
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return cmdutil.Usagef("could not read the password: %v", err)
+		return err
 	}
 	if password == "" {
 		return cmdutil.Usagef("no password given; nothing was saved")
@@ -98,12 +91,9 @@ func loginWithEmail(ctx context.Context, f *cmdutil.Factory, opts loginEmailOpti
 		Type: liveagent.KeyTypeAPI, ValidToDate: liveagent.FormatTime(expires, time.UTC)}
 	k, err := c.LoginAPIKey(ctx, in)
 	if needsCode(err) {
-		code, rerr := ios.ReadSecret(ctx, "Two-factor code for "+email+": ")
+		code, rerr := readSecret(ctx, ios, "Two-factor code for "+email+": ", "the two-factor code")
 		if rerr != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return cmdutil.Usagef("could not read the two-factor code: %v", rerr)
+			return rerr
 		}
 		if code == "" {
 			return liveagent.NewError(liveagent.KindAuth,
